@@ -1,0 +1,217 @@
+r"""KV-cache size for multi-head, grouped-query, multi-query and multi-head latent attention.
+
+Notation (see the notation page): $L$ layers, $H$ attention heads ($n_h$ in the DeepSeek papers), $K$ key/value
+heads (the GQA group count $n_g$), $d$ head dimension ($d_h$), $d_c$ the MLA latent (KV compression) rank and
+$d_h^R$ the per-head dimension of MLA's decoupled RoPE key.
+
+Element counts follow DeepSeek-V2 (arXiv:2405.04434), Sec. 2.1.4, Table 1, which measures the cache "by the number
+of elements, regardless of the storage precision"; bytes come from multiplying by the bits each element is stored
+in. Every quantity is per token: the cache grows linearly with the number of tokens kept.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "equivalent_gqa_groups",
+    "gqa_kv_elements_per_token_per_layer",
+    "kv_cache_bytes",
+    "kv_cache_bytes_per_token",
+    "mha_kv_elements_per_token_per_layer",
+    "mla_kv_elements_per_token_per_layer",
+    "mqa_kv_elements_per_token_per_layer",
+    "tokens_that_fit",
+    "weight_bytes",
+]
+
+
+def mha_kv_elements_per_token_per_layer(*, heads: int, head_dim: int) -> int:
+    r"""Elements one layer caches per token under multi-head attention: a key and a value for every head.
+
+    $$e_\text{MHA} = 2 H d$$
+
+    Args:
+        heads: attention heads $H$.
+        head_dim: dimension of one head $d$.
+
+    Returns:
+        Elements per token per layer (a count, not bytes).
+
+    Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 n_h d_h l$", here per layer).
+
+    Example:
+        >>> mha_kv_elements_per_token_per_layer(heads=128, head_dim=128)
+        32768
+    """
+    return 2 * heads * head_dim
+
+
+def gqa_kv_elements_per_token_per_layer(*, kv_heads: int, head_dim: int) -> int:
+    r"""Elements one layer caches per token under grouped-query attention: a key and a value per KV head.
+
+    $$e_\text{GQA} = 2 K d$$
+
+    Args:
+        kv_heads: key/value heads $K$, each shared by $H/K$ query heads.
+        head_dim: dimension of one head $d$.
+
+    Returns:
+        Elements per token per layer.
+
+    Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 n_g d_h l$").
+
+    Example:
+        >>> gqa_kv_elements_per_token_per_layer(kv_heads=8, head_dim=128)
+        2048
+    """
+    return 2 * kv_heads * head_dim
+
+
+def mqa_kv_elements_per_token_per_layer(*, head_dim: int) -> int:
+    r"""Elements one layer caches per token under multi-query attention: one key and one value for all heads.
+
+    $$e_\text{MQA} = 2 d$$
+
+    Args:
+        head_dim: dimension of one head $d$.
+
+    Returns:
+        Elements per token per layer.
+
+    Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 d_h l$").
+
+    Example:
+        >>> mqa_kv_elements_per_token_per_layer(head_dim=128)
+        256
+    """
+    return 2 * head_dim
+
+
+def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int) -> int:
+    r"""Elements one layer caches per token under multi-head latent attention.
+
+    MLA caches the compressed latent $c^{KV}_t$ (dimension $d_c$) from which every head's key and value are
+    reconstructed, plus one decoupled RoPE key $k^R_t$ (dimension $d_h^R$) shared by all heads:
+
+    $$e_\text{MLA} = d_c + d_h^R$$
+
+    Args:
+        kv_lora_rank: latent (KV compression) dimension $d_c$; ``kv_lora_rank`` in a config.json.
+        rope_head_dim: decoupled RoPE key dimension $d_h^R$; ``qk_rope_head_dim`` in a config.json.
+
+    Returns:
+        Elements per token per layer.
+
+    Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.2-2.1.4 and Table 1 ("$(d_c + d_h^R) l$").
+
+    Example:
+        >>> mla_kv_elements_per_token_per_layer(kv_lora_rank=512, rope_head_dim=64)
+        576
+    """
+    return kv_lora_rank + rope_head_dim
+
+
+def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int, bits_per_element: float) -> float:
+    r"""Bytes of KV cache one token occupies across all layers.
+
+    $$b_\text{token} = e \cdot L \cdot \frac{\text{bits}}{8}$$
+
+    Args:
+        elements_per_token_per_layer: $e$, from one of the ``*_kv_elements_per_token_per_layer`` functions.
+        layers: $L$, the layers that keep a cache.
+        bits_per_element: storage precision (16 for BF16, 8 for FP8; DeepSeek-V2 was served at about 6).
+
+    Returns:
+        Bytes per token (decimal bytes; 1 kB = 1000 B).
+
+    Source: ISCA 2025 "Insights into DeepSeek-V3" (arXiv:2505.09343), Table 1: DeepSeek-V3 in BF16 caches
+    $576 \times 61 \times 2 = 70{,}272$ bytes per token.
+
+    Example:
+        >>> kv_cache_bytes_per_token(elements_per_token_per_layer=576, layers=61, bits_per_element=16)
+        70272.0
+    """
+    return elements_per_token_per_layer * layers * bits_per_element / 8
+
+
+def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: int) -> float:
+    r"""Bytes of KV cache for a batch of sequences, each holding `context_tokens` tokens.
+
+    $$M_\text{KV} = b_\text{token} \cdot T \cdot B$$
+
+    Linear in the context length $T$ and in the batch $B$: doubling either doubles the cache.
+
+    Args:
+        bytes_per_token: $b_\text{token}$ from `kv_cache_bytes_per_token`.
+        context_tokens: $T$, tokens per sequence (prompt plus generated so far).
+        batch_size: $B$, sequences held at once.
+
+    Returns:
+        Bytes.
+
+    Example:
+        >>> kv_cache_bytes(bytes_per_token=70272, context_tokens=128_000, batch_size=1)
+        8994816000.0
+    """
+    return float(bytes_per_token) * context_tokens * batch_size
+
+
+def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int) -> float:
+    r"""The GQA group count $n_g$ that would cache as many elements per token.
+
+    $$n_g = \frac{e}{2 d}$$
+
+    Args:
+        elements_per_token_per_layer: $e$ of the attention being compared.
+        head_dim: head dimension $d$ of the GQA it is compared with.
+
+    Returns:
+        Groups (a real number: MLA need not land on a whole group).
+
+    Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.4: MLA's cache "is equal to GQA with only 2.25 groups"
+    ($d_c = 4 d_h$, $d_h^R = d_h/2$, so $(4 + 0.5) d_h = 2 \times 2.25 \, d_h$).
+
+    Example:
+        >>> equivalent_gqa_groups(elements_per_token_per_layer=576, head_dim=128)
+        2.25
+    """
+    return elements_per_token_per_layer / (2 * head_dim)
+
+
+def weight_bytes(*, params: float, bits_per_param: float) -> float:
+    r"""Bytes the weights occupy at a given precision.
+
+    $$M_W = N \cdot \frac{\text{bits}}{8}$$
+
+    Args:
+        params: parameter count $N$ (all of them: every expert of an MoE must sit in memory).
+        bits_per_param: 16 for BF16, 8 for FP8, 4 for 4-bit quantization (ignoring scale overhead).
+
+    Returns:
+        Bytes.
+
+    Example:
+        >>> weight_bytes(params=671e9, bits_per_param=8)
+        671000000000.0
+    """
+    return params * bits_per_param / 8
+
+
+def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
+    r"""Whole tokens of KV cache that fit in `free_bytes`.
+
+    $$T_\text{max} = \left\lfloor \frac{M_\text{free}}{b_\text{token}} \right\rfloor$$
+
+    Args:
+        free_bytes: memory left for the cache (zero or less gives zero).
+        bytes_per_token: $b_\text{token}$.
+
+    Returns:
+        Tokens, summed over all sequences.
+
+    Example:
+        >>> tokens_that_fit(free_bytes=1e9, bytes_per_token=70272)
+        14230
+    """
+    if free_bytes <= 0:
+        return 0
+    return int(free_bytes // bytes_per_token)

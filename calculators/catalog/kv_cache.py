@@ -1,0 +1,260 @@
+"""Calculator ``kv-cache``: KV-cache size per token and for a batch, for MHA, GQA, MQA and MLA."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .. import attention, data
+from ..formatting import format_bytes
+from ..model_config import attention_shape
+from ..registry import register
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+
+ATTENTION_KINDS = (
+    ("mha", "MHA"),
+    ("gqa", "GQA"),
+    ("mqa", "MQA"),
+    ("mla", "MLA"),
+)
+
+PRECISIONS = ((32, "FP32"), (16, "BF16 / FP16"), (8, "FP8"), (6, "6-bit (DeepSeek-V2 as served)"), (4, "4-bit"))
+
+
+def _accelerator_choices() -> tuple[tuple[str, str], ...]:
+    return (("none", "None"),) + tuple((key, acc.name) for key, acc in data.accelerators().items())
+
+
+def _with_accelerator() -> tuple[str, ...]:
+    return tuple(key for key, _ in _accelerator_choices() if key != "none")
+
+
+def presets() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each model in `data/models` as the inputs it fills: its attention shape and published parameter count."""
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for key, model in data.models().items():
+        shape = attention_shape(model.config)
+        inputs: dict[str, Any] = {
+            "attention": shape.kind,
+            "layers": shape.layers,
+            "heads": shape.heads,
+            "kv_heads": shape.kv_heads,
+            "head_dim": shape.head_dim,
+        }
+        if shape.kind == "mla":
+            inputs["kv_lora_rank"] = shape.kv_lora_rank
+            inputs["rope_head_dim"] = shape.rope_head_dim
+        total = model.figure("total_params")
+        if total is not None:
+            inputs["params_billion"] = total / 1e9
+        out[key] = (model.name, inputs)
+    return out
+
+
+def check(values: Mapping[str, Any]) -> list[FieldError]:
+    errors = []
+    if values["attention"] == "gqa":
+        heads, kv_heads = values["heads"], values["kv_heads"]
+        if kv_heads > heads:
+            errors.append(FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads."))
+        elif heads % kv_heads:
+            errors.append(FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly."))
+    return errors
+
+
+def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
+    """Dispatch to the formula of the chosen attention kind."""
+    kind = values["attention"]
+    if kind == "mha":
+        return attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
+    if kind == "gqa":
+        return attention.gqa_kv_elements_per_token_per_layer(kv_heads=values["kv_heads"], head_dim=values["head_dim"])
+    if kind == "mqa":
+        return attention.mqa_kv_elements_per_token_per_layer(head_dim=values["head_dim"])
+    return attention.mla_kv_elements_per_token_per_layer(
+        kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
+    )
+
+
+def compute(values: Mapping[str, Any]) -> Result:
+    layers, bits = values["layers"], values["bits_per_element"]
+    per_layer = elements_per_token_per_layer(values)
+    per_token_bytes = attention.kv_cache_bytes_per_token(
+        elements_per_token_per_layer=per_layer, layers=layers, bits_per_element=bits
+    )
+    mha_per_layer = attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
+    mha_bytes = attention.kv_cache_bytes_per_token(
+        elements_per_token_per_layer=mha_per_layer, layers=layers, bits_per_element=bits
+    )
+    sequence_bytes = attention.kv_cache_bytes(
+        bytes_per_token=per_token_bytes, context_tokens=values["context_length"], batch_size=1
+    )
+    out: dict[str, float | None] = {
+        "elements_per_token_per_layer": per_layer,
+        "elements_per_token": per_layer * layers,
+        "bytes_per_token_per_layer": per_token_bytes / layers,
+        "bytes_per_token": per_token_bytes,
+        "bytes_per_sequence": sequence_bytes,
+        "cache_bytes": attention.kv_cache_bytes(
+            bytes_per_token=per_token_bytes, context_tokens=values["context_length"], batch_size=values["batch_size"]
+        ),
+        "mha_bytes_per_token": mha_bytes,
+        "ratio_to_mha": per_token_bytes / mha_bytes,
+        "reduction_vs_mha": 1 - per_token_bytes / mha_bytes,
+        "equivalent_gqa_groups": attention.equivalent_gqa_groups(
+            elements_per_token_per_layer=per_layer, head_dim=values["head_dim"]
+        ),
+        "memory_bytes": None,
+        "weights_bytes": None,
+        "free_bytes": None,
+        "tokens_fit": None,
+        "sequences_fit": None,
+    }
+    notes: list[str] = []
+    if values["accelerator"] != "none":
+        acc = data.accelerators()[values["accelerator"]]
+        memory = acc.memory_bytes * values["accelerator_count"]
+        weights = attention.weight_bytes(params=values["params_billion"] * 1e9, bits_per_param=values["weight_bits"])
+        free = memory - weights
+        tokens = attention.tokens_that_fit(free_bytes=free, bytes_per_token=per_token_bytes)
+        out.update(
+            memory_bytes=memory,
+            weights_bytes=weights,
+            free_bytes=free,
+            tokens_fit=tokens,
+            sequences_fit=attention.tokens_that_fit(free_bytes=free, bytes_per_token=sequence_bytes),
+        )
+        if free <= 0:
+            notes.append(
+                f"The weights ({format_bytes(weights)}) do not fit in {values['accelerator_count']} × {acc.name} "
+                f"({format_bytes(memory)}): add accelerators or lower the weight precision."
+            )
+        notes.append(
+            "Memory left for the cache ignores activations, CUDA context and fragmentation: an upper bound."
+        )
+    return Result(values=out, notes=tuple(notes))
+
+
+KV_CACHE = register(
+    Calculator(
+        id="kv-cache",
+        title="KV-cache size",
+        summary="KV cache per token and for a batch, for MHA, GQA, MQA and MLA (DeepSeek-V2, Table 1).",
+        fields=(
+            ChoiceField(
+                name="attention",
+                label="Attention",
+                default="mla",
+                choices=ATTENTION_KINDS,
+                help="MHA caches a key and value per head; GQA per KV head; MQA one pair; MLA a shared latent.",
+            ),
+            NumberField(name="layers", label="Layers", symbol="L", default=61, integer=True, minimum=1, maximum=10_000,
+                        help="Transformer layers that keep a KV cache."),
+            NumberField(name="heads", label="Attention heads", symbol="H", default=128, integer=True, minimum=1,
+                        maximum=100_000, help="Query heads per layer; MHA caches a key and a value for each."),
+            NumberField(name="kv_heads", label="KV heads", symbol="K", default=8, integer=True, minimum=1,
+                        maximum=100_000, relevant_when={"attention": ("gqa",)},
+                        help="Key/value heads of GQA; must divide the attention heads. Cache: 2·K·d per layer."),
+            NumberField(name="head_dim", label="Head dimension", symbol="d", default=128, integer=True, minimum=1,
+                        maximum=100_000, help="Dimension of one head (for MLA, the non-RoPE part d_h)."),
+            NumberField(name="kv_lora_rank", label="MLA latent rank", symbol="d_c", default=512, integer=True,
+                        minimum=1, maximum=1_000_000, relevant_when={"attention": ("mla",)},
+                        help="Dimension of the compressed KV latent c_t (kv_lora_rank). Cache: d_c + d_h^R per layer."),
+            NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
+                        minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)},
+                        help="Dimension of the shared RoPE key k_t^R (qk_rope_head_dim)."),
+            NumberField(name="bits_per_element", label="Cache precision", unit="bits", default=16, minimum=0,
+                        exclusive_minimum=True, maximum=64, suggestions=PRECISIONS,
+                        help="Bits per cached element: 16 for BF16, 8 for FP8; any number, e.g. 6."),
+            NumberField(name="context_length", label="Context length", unit="tokens", symbol="T", default=32_768,
+                        integer=True, minimum=1, maximum=1e9,
+                        help="Tokens per sequence held in the cache (prompt + generated)."),
+            NumberField(name="batch_size", label="Batch size", unit="sequences", symbol="B", default=1, integer=True,
+                        minimum=1, maximum=1e7, help="Sequences decoded together; the cache scales with T × B."),
+            ChoiceField(name="accelerator", label="Accelerator", default="none", choices=_accelerator_choices(),
+                        help="Optional: how much cache fits in its memory after the weights."),
+            NumberField(name="accelerator_count", label="Accelerators", unit="GPUs", default=8, integer=True,
+                        minimum=1, maximum=1_000_000, relevant_when={"accelerator": _with_accelerator()},
+                        help="Accelerators holding one copy of the weights and the cache."),
+            NumberField(name="params_billion", label="Parameters", unit="billion", symbol="N", default=671,
+                        minimum=0, exclusive_minimum=True, maximum=1e6,
+                        relevant_when={"accelerator": _with_accelerator()},
+                        help="All weights, every expert included (from the preset's published total)."),
+            NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
+                        exclusive_minimum=True, maximum=64, suggestions=((16, "BF16"), (8, "FP8"), (4, "4-bit")),
+                        relevant_when={"accelerator": _with_accelerator()}, help="Bits per weight."),
+        ),
+        outputs=(
+            Output(name="elements_per_token_per_layer", label="Elements per token per layer", unit="elements",
+                   format="count", help="2Hd (MHA), 2Kd (GQA), 2d (MQA), d_c + d_h^R (MLA)."),
+            Output(name="elements_per_token", label="Elements per token, all layers", unit="elements", format="count"),
+            Output(name="bytes_per_token_per_layer", label="Bytes per token per layer", unit="B", format="bytes"),
+            Output(name="bytes_per_token", label="KV cache per token", unit="B", format="bytes",
+                   help="Elements × layers × bits / 8."),
+            Output(name="bytes_per_sequence", label="KV cache per sequence", unit="B", format="bytes",
+                   help="Per token × context length."),
+            Output(name="cache_bytes", label="KV cache for the batch", unit="B", format="bytes",
+                   help="Per token × context length × batch size: linear in both."),
+            Output(name="mha_bytes_per_token", label="Same model with MHA, per token", unit="B", format="bytes",
+                   help="2Hd × layers at the same precision."),
+            Output(name="ratio_to_mha", label="Share of the MHA cache", unit="fraction", format="percent"),
+            Output(name="reduction_vs_mha", label="Saved against MHA", unit="fraction", format="percent"),
+            Output(name="equivalent_gqa_groups", label="Equivalent GQA groups", unit="groups", format="number",
+                   help="Elements per layer / 2d: the GQA with this many KV heads caches as much."),
+            Output(name="memory_bytes", label="Accelerator memory", unit="B", format="bytes"),
+            Output(name="weights_bytes", label="Weights", unit="B", format="bytes"),
+            Output(name="free_bytes", label="Left for the cache", unit="B", format="bytes"),
+            Output(name="tokens_fit", label="Tokens that fit", unit="tokens", format="count"),
+            Output(name="sequences_fit", label="Sequences of this length that fit", unit="sequences", format="count"),
+        ),
+        compute=compute,
+        check=check,
+        presets=presets,
+        preset_fields=("attention", "layers", "heads", "kv_heads", "head_dim", "kv_lora_rank", "rope_head_dim",
+                       "params_billion"),
+        default_preset="deepseek-v3",
+        examples=(
+            Example(
+                title="DeepSeek-V3 (MLA) in BF16",
+                inputs={"preset": "deepseek-v3", "bits_per_element": 16},
+                expected={"bytes_per_token": 70_272},
+                source="ISCA 2025 'Insights into DeepSeek-V3' (arXiv:2505.09343), Table 1: 70.272 KB",
+            ),
+            Example(
+                title="Qwen2.5 72B (GQA) in BF16",
+                inputs={"preset": "qwen2.5-72b", "bits_per_element": 16},
+                expected={"bytes_per_token": 327_680},
+                source="ISCA 2025 'Insights into DeepSeek-V3' (arXiv:2505.09343), Table 1: 327.680 KB",
+            ),
+            Example(
+                title="Llama 3.1 405B (GQA) in BF16",
+                inputs={"preset": "llama-3.1-405b", "bits_per_element": 16},
+                expected={"bytes_per_token": 516_096},
+                source="ISCA 2025 'Insights into DeepSeek-V3' (arXiv:2505.09343), Table 1: 516.096 KB",
+            ),
+            Example(
+                title="DeepSeek-V2 (MLA): equal to GQA with 2.25 groups",
+                inputs={"preset": "deepseek-v2"},
+                expected={"equivalent_gqa_groups": 2.25},
+                source="DeepSeek-V2 (arXiv:2405.04434), Sec. 2.1.4",
+            ),
+            Example(
+                title="DeepSeek-V2 served at about 6 bits per element",
+                inputs={"preset": "deepseek-v2", "bits_per_element": 6},
+                expected={"bytes_per_token": 25_920},
+                source="DeepSeek-V2 (arXiv:2405.04434), Sec. 3.2.3: KV cache quantized to 6 bits on average",
+            ),
+            Example(
+                title="DeepSeek LLM 67B (GQA) in BF16",
+                inputs={"preset": "deepseek-llm-67b", "bits_per_element": 16},
+                expected={"bytes_per_token": 389_120},
+                source="2 × 8 KV heads × 128 × 95 layers × 2 bytes (arXiv:2401.02954, Table 2)",
+            ),
+            Example(
+                title="DeepSeek-V3 on 16 × H800 (two nodes) in FP8, 128K context",
+                inputs={"preset": "deepseek-v3", "accelerator": "h800", "accelerator_count": 16,
+                        "weight_bits": 8, "context_length": 131_072},
+            ),
+        ),
+    )
+)

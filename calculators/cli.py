@@ -1,0 +1,137 @@
+"""Command line: ``python -m calculators list`` and ``python -m calculators run ID [name=value ...]``.
+
+Exit codes: 0 on success, 2 when the inputs are invalid (the field errors are printed) or the call is malformed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .registry import calculator_ids, get_calculator, list_calculators, run
+from .schema import Calculator, ChoiceField
+
+__all__ = ["main"]
+
+
+def _field_help(calc: Calculator) -> str:
+    lines = ["inputs (name=value):"]
+    for f in calc.fields:
+        if isinstance(f, ChoiceField):
+            kinds = "|".join(v for v, _ in f.choices)
+            lines.append(f"  {f.name}={kinds}  (default {f.default})")
+        else:
+            unit = f" [{f.unit}]" if f.unit else ""
+            bounds = []
+            if f.minimum is not None:
+                bounds.append(f"{'>' if f.exclusive_minimum else '>='} {f.minimum:g}")
+            if f.maximum is not None:
+                bounds.append(f"<= {f.maximum:g}")
+            kind = "integer" if f.integer else "number"
+            lines.append(f"  {f.name}={kind}{unit}  (default {f.default:g}; {', '.join(bounds)})")
+        lines.append(f"      {f.label}: {f.help}")
+    lines.append("outputs:")
+    for o in calc.outputs:
+        lines.append(f"  {o.name} [{o.unit}]: {o.label}")
+    presets = ", ".join(calc.presets())
+    if presets:
+        lines.append(f"presets: {presets}")
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m calculators", description="LLM cost calculators.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    lister = sub.add_parser("list", help="list the calculators")
+    lister.add_argument("--json", action="store_true", help="print the full schema as JSON")
+    runner = sub.add_parser("run", help="run a calculator", add_help=False)
+    runner.add_argument("id", nargs="?", help="calculator id (see `list`)")
+    runner.add_argument("assignments", nargs="*", metavar="name=value", help="inputs")
+    runner.add_argument("--preset", help="fill the model inputs from a preset; explicit inputs override it")
+    runner.add_argument("--json", action="store_true", help="print the result as JSON")
+    runner.add_argument("-h", "--help", action="store_true", help="show the calculator's inputs and outputs")
+    return parser
+
+
+def _print_list(as_json: bool, out: TextIO) -> None:
+    if as_json:
+        json.dump(list_calculators(), out, indent=2)
+        out.write("\n")
+        return
+    for calc in list_calculators():
+        out.write(f"{calc['id']:<16} {calc['title']}: {calc['summary']}\n")
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO) -> int:
+    calc = get_calculator(args.id) if args.id else None
+    if args.help:
+        if calc is None:
+            out.write("usage: python -m calculators run ID [name=value ...] [--preset NAME] [--json]\n")
+            out.write(f"calculators: {', '.join(calculator_ids())}\n")
+            return 0 if args.id is None else 2
+        out.write(f"usage: python -m calculators run {calc.id} [name=value ...] [--preset NAME] [--json]\n\n")
+        out.write(f"{calc.title}: {calc.summary}\n\n{_field_help(calc)}\n")
+        return 0
+    if args.id is None:
+        err.write("error: name a calculator: python -m calculators run ID (see `python -m calculators list`)\n")
+        return 2
+    inputs: dict[str, Any] = {}
+    for item in args.assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            err.write(f"error: expected name=value, got {item!r}\n")
+            return 2
+        inputs[name] = value
+    if args.preset:
+        inputs["preset"] = args.preset
+    result = run(args.id, inputs)
+    if args.json:
+        public = {
+            "calculator": result["calculator"],
+            "outputs": {
+                name: {"value": o["value"], "unit": o["unit"], "label": o["label"]}
+                for name, o in result["outputs"].items()
+            },
+            "errors": result["errors"],
+            "notes": result["notes"],
+        }
+        json.dump(public, out, indent=2)
+        out.write("\n")
+    if result["errors"]:
+        for e in result["errors"]:
+            where = f"{e['field']}: " if e["field"] else ""
+            err.write(f"error: {where}{e['message']}\n")
+        return 2
+    if not args.json:
+        width = max(len(o["label"]) for o in result["outputs"].values())
+        for o in result["outputs"].values():
+            if o["value"] is not None:
+                out.write(f"{o['label']:<{width}}  {o['text']}\n")
+        for note in result["notes"]:
+            out.write(f"note: {note}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line with `argv` (default: ``sys.argv[1:]``); returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on a malformed call, 0 on --help
+        return int(exc.code or 0)
+    # name=value pairs may stand after options (`run ID --preset X a=1`): argparse leaves those over.
+    stray = [item for item in extra if "=" not in item or item.startswith("-")]
+    if stray or (extra and args.command != "run"):
+        err.write(f"error: unrecognized arguments: {' '.join(stray or extra)}\n")
+        return 2
+    if args.command == "run":
+        args.assignments = [*args.assignments, *extra]
+    if args.command == "list":
+        _print_list(args.json, out)
+        return 0
+    return _run(args, parser, out, err)

@@ -1,0 +1,94 @@
+"""The registry: every calculator by its public id, and `run`, the one entry point the CLI, the docs build and
+the browser worker all call.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .formatting import format_value
+from .schema import Calculator, FieldError, read_inputs
+
+__all__ = ["calculator_ids", "get_calculator", "list_calculators", "register", "run"]
+
+_REGISTRY: dict[str, Calculator] = {}
+
+
+def register(calc: Calculator) -> Calculator:
+    """Add `calc` under its id; ids are public (URLs, CLI), so a clash is a programming error."""
+    if calc.id in _REGISTRY:
+        raise ValueError(f"calculator id {calc.id!r} registered twice")
+    _REGISTRY[calc.id] = calc
+    return calc
+
+
+def _load_catalog() -> None:
+    if not _REGISTRY:
+        from . import catalog  # noqa: F401  (registers the calculators on import)
+
+
+def calculator_ids() -> list[str]:
+    """The ids of all calculators, in registration order."""
+    _load_catalog()
+    return list(_REGISTRY)
+
+
+def get_calculator(calculator_id: str) -> Calculator | None:
+    """The calculator with this id, or None."""
+    _load_catalog()
+    return _REGISTRY.get(calculator_id)
+
+
+def list_calculators() -> list[dict[str, Any]]:
+    """The JSON-able schema of every calculator: id, title, inputs, outputs, presets, examples."""
+    _load_catalog()
+    return [calc.schema() for calc in _REGISTRY.values()]
+
+
+def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Run a calculator on `inputs` (strings or numbers; ``"preset"`` picks a preset) and return a JSON-able dict.
+
+    Never raises for bad input. The result has ``outputs`` (name -> value, unit, label, format, text), ``errors``
+    (a list of ``{field, message}``; when it is not empty, ``outputs`` is empty: nothing is computed from an invalid
+    set), ``inputs`` (the values used, after preset and defaults) and ``notes`` (remarks about the result).
+
+    Example:
+        >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
+        >>> result["outputs"]["bytes_per_token"]["value"]
+        70272.0
+        >>> run("kv-cache", {"layers": "-3"})["errors"]
+        [{'field': 'layers', 'message': 'Must be at least 1.'}]
+    """
+    calc = get_calculator(calculator_id) if isinstance(calculator_id, str) else None
+    if calc is None:
+        known = ", ".join(calculator_ids())
+        return _response(calculator_id, {}, {}, [FieldError(field=None, message=f"No calculator “{calculator_id}”. Known: {known}.")], ())
+    values, errors = read_inputs(calc, inputs or {})
+    if errors:
+        return _response(calc.id, values, {}, errors, ())
+    result = calc.compute(values)
+    outputs: dict[str, Any] = {}
+    for out in calc.outputs:
+        value = result.values.get(out.name)
+        if value is not None and not math.isfinite(value):
+            return _response(calc.id, values, {}, [FieldError(field=None, message=f"{out.label} is too large to compute; use smaller inputs.")], ())
+        outputs[out.name] = {
+            "value": value,
+            "unit": out.unit,
+            "label": out.label,
+            "format": out.format,
+            "text": format_value(value, out.format),
+        }
+    return _response(calc.id, values, outputs, [], result.notes)
+
+
+def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], errors: list[FieldError], notes: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "calculator": calc_id if isinstance(calc_id, str) else None,
+        "inputs": dict(values),
+        "outputs": outputs,
+        "errors": [e.as_dict() for e in errors],
+        "notes": list(notes),
+    }

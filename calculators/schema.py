@@ -1,0 +1,283 @@
+"""What a calculator declares to the outside world: typed inputs, outputs, examples; and how inputs are read.
+
+Inputs arrive as strings (a form, a URL, a command line) or numbers (Python, JSON). Reading never raises for bad
+user input: each problem becomes a `FieldError` naming the field and saying what is wrong in plain words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Calculator",
+    "ChoiceField",
+    "Example",
+    "FieldError",
+    "NumberField",
+    "Output",
+    "Result",
+    "read_inputs",
+]
+
+_MAX_TEXT = 40  # characters of a bad value quoted back in a message
+_NUMBER = re.compile(r"^[+-]?(\d+(_\d+)*|\d{1,3}(,\d{3})+)?(\.\d*)?([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldError:
+    """A problem with one input (`field` is None when it concerns the request as a whole)."""
+
+    field: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True, kw_only=True)
+class NumberField:
+    """A numeric input with its unit, bounds and help.
+
+    `relevant_when` maps another field's name to the values for which this one matters; a field that does not
+    matter is neither validated nor used, and the widget hides it.
+    """
+
+    name: str
+    label: str
+    default: float
+    unit: str = ""
+    symbol: str = ""
+    help: str = ""
+    integer: bool = False
+    minimum: float | None = None
+    exclusive_minimum: bool = False
+    maximum: float | None = None
+    suggestions: tuple[tuple[float, str], ...] = ()
+    relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kind: str = "number"
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "label": self.label,
+            "unit": self.unit,
+            "symbol": self.symbol,
+            "help": self.help,
+            "default": self.default,
+            "integer": self.integer,
+            "minimum": self.minimum,
+            "exclusive_minimum": self.exclusive_minimum,
+            "maximum": self.maximum,
+            "suggestions": [{"value": v, "label": label} for v, label in self.suggestions],
+            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
+        }
+
+    def read(self, raw: Any) -> tuple[float | int | None, str | None]:
+        """The value in `raw`, or an error message."""
+        if isinstance(raw, bool):
+            return None, "Enter a number, not true/false."
+        if isinstance(raw, (int, float)):
+            value = float(raw)
+        elif isinstance(raw, str):
+            text = raw.strip().replace("\u2009", "").replace(" ", "")
+            if not text:
+                return None, "Enter a number."
+            if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                return None, "Enter a finite number."
+            if not _NUMBER.match(text) or not any(c.isdigit() for c in text):
+                shown = raw.strip()
+                if len(shown) > _MAX_TEXT:
+                    shown = shown[:_MAX_TEXT] + "…"
+                return None, f"“{shown}” is not a number."
+            try:
+                value = float(text.replace(",", "").replace("_", ""))
+            except (ValueError, OverflowError):
+                return None, "Enter a number."
+        else:
+            return None, "Enter a number."
+        if not math.isfinite(value):
+            return None, "Enter a finite number."
+        if self.integer:
+            if value != math.floor(value):
+                return None, "Enter a whole number."
+        if self.minimum is not None:
+            if self.exclusive_minimum and value <= self.minimum:
+                return None, f"Must be greater than {_plain(self.minimum)}."
+            if not self.exclusive_minimum and value < self.minimum:
+                return None, f"Must be at least {_plain(self.minimum)}."
+        if self.maximum is not None and value > self.maximum:
+            return None, f"Must be at most {_plain(self.maximum)}."
+        return (int(value) if self.integer else value), None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceField:
+    """An input that takes one of a fixed set of values."""
+
+    name: str
+    label: str
+    default: str
+    choices: tuple[tuple[str, str], ...]
+    help: str = ""
+    relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kind: str = "choice"
+    unit: str = ""
+    symbol: str = ""
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "label": self.label,
+            "help": self.help,
+            "default": self.default,
+            "choices": [{"value": v, "label": label} for v, label in self.choices],
+            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
+        }
+
+    def read(self, raw: Any) -> tuple[str | None, str | None]:
+        text = raw.strip() if isinstance(raw, str) else raw
+        for value, label in self.choices:
+            if text == value or (isinstance(text, str) and text.lower() in (value.lower(), label.lower())):
+                return value, None
+        names = ", ".join(label for _, label in self.choices[:8])
+        more = ", …" if len(self.choices) > 8 else ""
+        return None, f"Choose one of: {names}{more}."
+
+
+Field = NumberField | ChoiceField
+
+
+@dataclass(frozen=True, kw_only=True)
+class Output:
+    """A computed quantity: how it is labelled and written (`format` is a key of `formatting.FORMATS`)."""
+
+    name: str
+    label: str
+    unit: str
+    format: str = "number"
+    help: str = ""
+
+    def schema(self) -> dict[str, str]:
+        return {"name": self.name, "label": self.label, "unit": self.unit, "format": self.format, "help": self.help}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Example:
+    """A worked example: inputs (optionally over a preset) and the published values they reproduce."""
+
+    title: str
+    inputs: Mapping[str, Any]
+    expected: Mapping[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    def schema(self) -> dict[str, Any]:
+        return {"title": self.title, "inputs": dict(self.inputs), "expected": dict(self.expected), "source": self.source}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """What a calculator's compute function returns: outputs by name (None where not applicable) and notes."""
+
+    values: Mapping[str, float | None]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Calculator:
+    """A calculator as the registry knows it.
+
+    `compute` takes the validated inputs and returns a `Result`; `check` adds errors that involve several fields;
+    `presets` maps a preset name to the inputs it fills; `preset_fields` lists which inputs a preset sets.
+    """
+
+    id: str
+    title: str
+    summary: str
+    fields: tuple[Field, ...]
+    outputs: tuple[Output, ...]
+    compute: Callable[[Mapping[str, Any]], Result]
+    check: Callable[[Mapping[str, Any]], list[FieldError]] = lambda values: []
+    presets: Callable[[], Mapping[str, tuple[str, Mapping[str, Any]]]] = lambda: {}
+    preset_fields: tuple[str, ...] = ()
+    default_preset: str | None = None
+    examples: tuple[Example, ...] = ()
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON-able description the CLI, the docs build and the browser read."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "inputs": [f.schema() for f in self.fields],
+            "outputs": [o.schema() for o in self.outputs],
+            "presets": [{"name": name, "label": label} for name, (label, _) in self.presets().items()],
+            "preset_fields": list(self.preset_fields),
+            "default_preset": self.default_preset,
+            "examples": [e.schema() for e in self.examples],
+        }
+
+
+def is_relevant(f: Field, values: Mapping[str, Any]) -> bool:
+    """Whether field `f` matters given the (already read) values of the fields it depends on."""
+    return all(values.get(dep) in allowed for dep, allowed in f.relevant_when.items())
+
+
+def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+    """Read `inputs` (strings or numbers; may include ``preset``) against `calc`'s fields.
+
+    A preset fills its fields first, explicit inputs override it, defaults fill the rest. Fields that do not
+    matter for the chosen options are passed through unread. Returns the values and the errors.
+    """
+    errors: list[FieldError] = []
+    if not isinstance(inputs, Mapping):
+        return {}, [FieldError(field=None, message="Inputs must be a mapping of names to values.")]
+    merged: dict[str, Any] = {f.name: f.default for f in calc.fields}
+    preset_name = inputs.get("preset")
+    presets = calc.presets()
+    chosen = preset_name if preset_name not in (None, "", "custom") else None
+    if chosen is not None:
+        if not isinstance(chosen, str) or chosen not in presets:
+            shown = str(chosen)[:_MAX_TEXT]
+            known = ", ".join(presets)
+            errors.append(FieldError(field="preset", message=f"No preset named “{shown}”. Known: {known}."))
+        else:
+            merged.update(presets[chosen][1])
+    for name, raw in inputs.items():
+        if name == "preset":
+            continue
+        if calc.field(name) is None:
+            errors.append(FieldError(field=name, message=f"{calc.title} has no input named “{str(name)[:_MAX_TEXT]}”."))
+            continue
+        merged[name] = raw
+    values: dict[str, Any] = {}
+    # Choice fields first: they decide which numeric fields are relevant.
+    ordered = sorted(calc.fields, key=lambda f: 0 if isinstance(f, ChoiceField) else 1)
+    for f in ordered:
+        if not is_relevant(f, values):
+            values[f.name] = merged[f.name]
+            continue
+        value, message = f.read(merged[f.name])
+        if message is not None:
+            errors.append(FieldError(field=f.name, message=message))
+        else:
+            values[f.name] = value
+    if not errors:
+        errors.extend(calc.check(values))
+    values["preset"] = chosen
+    return values, errors
+
+
+def _plain(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
