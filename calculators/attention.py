@@ -38,7 +38,7 @@ def mha_kv_elements_per_token_per_layer(*, heads: int, head_dim: int) -> int:
 
     Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 n_h d_h l$", here per layer).
 
-    Example:
+    Examples:
         >>> mha_kv_elements_per_token_per_layer(heads=128, head_dim=128)
         32768
     """
@@ -59,7 +59,7 @@ def gqa_kv_elements_per_token_per_layer(*, kv_heads: int, head_dim: int) -> int:
 
     Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 n_g d_h l$").
 
-    Example:
+    Examples:
         >>> gqa_kv_elements_per_token_per_layer(kv_heads=8, head_dim=128)
         2048
     """
@@ -79,7 +79,7 @@ def mqa_kv_elements_per_token_per_layer(*, head_dim: int) -> int:
 
     Source: DeepSeek-V2, arXiv:2405.04434, Table 1 ("$2 d_h l$").
 
-    Example:
+    Examples:
         >>> mqa_kv_elements_per_token_per_layer(head_dim=128)
         256
     """
@@ -103,7 +103,7 @@ def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int
 
     Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.2-2.1.4 and Table 1 ("$(d_c + d_h^R) l$").
 
-    Example:
+    Examples:
         >>> mla_kv_elements_per_token_per_layer(kv_lora_rank=512, rope_head_dim=64)
         576
     """
@@ -126,7 +126,7 @@ def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int
     Source: ISCA 2025 "Insights into DeepSeek-V3" (arXiv:2505.09343), Table 1: DeepSeek-V3 in BF16 caches
     $576 \times 61 \times 2 = 70{,}272$ bytes per token.
 
-    Example:
+    Examples:
         >>> kv_cache_bytes_per_token(elements_per_token_per_layer=576, layers=61, bits_per_element=16)
         70272.0
     """
@@ -148,7 +148,7 @@ def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: i
     Returns:
         Bytes.
 
-    Example:
+    Examples:
         >>> kv_cache_bytes(bytes_per_token=70272, context_tokens=128_000, batch_size=1)
         8994816000.0
     """
@@ -170,7 +170,7 @@ def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int)
     Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.4: MLA's cache "is equal to GQA with only 2.25 groups"
     ($d_c = 4 d_h$, $d_h^R = d_h/2$, so $(4 + 0.5) d_h = 2 \times 2.25 \, d_h$).
 
-    Example:
+    Examples:
         >>> equivalent_gqa_groups(elements_per_token_per_layer=576, head_dim=128)
         2.25
     """
@@ -189,7 +189,7 @@ def weight_bytes(*, params: float, bits_per_param: float) -> float:
     Returns:
         Bytes.
 
-    Example:
+    Examples:
         >>> weight_bytes(params=671e9, bits_per_param=8)
         671000000000.0
     """
@@ -208,7 +208,7 @@ def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
     Returns:
         Tokens, summed over all sequences.
 
-    Example:
+    Examples:
         >>> tokens_that_fit(free_bytes=1e9, bytes_per_token=70272)
         14230
     """

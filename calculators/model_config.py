@@ -34,7 +34,7 @@ class AttentionShape:
 def attention_shape(config: Mapping[str, Any]) -> AttentionShape:
     """The attention shape a `config.json` describes.
 
-    Example:
+    Examples:
         >>> attention_shape({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
         ...                  "num_key_value_heads": 8}).kind
         'gqa'

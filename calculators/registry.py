@@ -4,6 +4,7 @@ the browser worker all call.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from .formatting import format_value
 from .schema import Calculator, FieldError, read_inputs
 
-__all__ = ["calculator_ids", "get_calculator", "list_calculators", "register", "run"]
+__all__ = ["calculator_ids", "get_calculator", "list_calculators", "register", "run", "run_json"]
 
 _REGISTRY: dict[str, Calculator] = {}
 
@@ -54,7 +55,7 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     (a list of ``{field, message}``; when it is not empty, ``outputs`` is empty: nothing is computed from an invalid
     set), ``inputs`` (the values used, after preset and defaults) and ``notes`` (remarks about the result).
 
-    Example:
+    Examples:
         >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
         >>> result["outputs"]["bytes_per_token"]["value"]
         70272.0
@@ -82,6 +83,23 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
             "text": format_value(value, out.format),
         }
     return _response(calc.id, values, outputs, [], result.notes)
+
+
+def run_json(calculator_id: str, inputs_json: str) -> str:
+    """`run` with the inputs as JSON text and the result as JSON text: what the browser worker calls.
+
+    Examples:
+        >>> json.loads(run_json("kv-cache", "[1]"))["errors"]
+        [{'field': None, 'message': 'Inputs must be a JSON object of names to values.'}]
+    """
+    try:
+        inputs = json.loads(inputs_json)
+    except (TypeError, ValueError):
+        inputs = None
+    if not isinstance(inputs, dict):
+        error = FieldError(field=None, message="Inputs must be a JSON object of names to values.")
+        return json.dumps(_response(calculator_id, {}, {}, [error], ()), ensure_ascii=False)
+    return json.dumps(run(calculator_id, inputs), ensure_ascii=False)
 
 
 def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], errors: list[FieldError], notes: tuple[str, ...]) -> dict[str, Any]:

@@ -134,6 +134,8 @@ class ChoiceField:
             "name": self.name,
             "kind": self.kind,
             "label": self.label,
+            "unit": self.unit,
+            "symbol": self.symbol,
             "help": self.help,
             "default": self.default,
             "choices": [{"value": v, "label": label} for v, label in self.choices],

@@ -1,0 +1,324 @@
+// Calculator widgets. The page arrives with numbers computed at build time; this script makes them live:
+// it mounts every .calc element (again after each instant-navigation page change), starts one Web Worker
+// running Pyodide and the calculators wheel when the page is idle or at the first interaction, and sends
+// each edit to it. One request per widget is in flight; edits made meanwhile coalesce into the next one, and
+// only the answer to the newest request is applied. Values are written with textContent, never as HTML.
+
+const LOAD_TIMEOUT_MS = 60000;
+const workerURL = new URL("worker.js", import.meta.url);
+
+const engine = {
+  state: "idle", // idle -> loading -> ready | failed
+  worker: null,
+  failure: "",
+  loaded: 0,
+  total: 0,
+  stage: "",
+  seq: 0,
+  waiting: new Map(), // seq -> widget
+  widgets: new Set(),
+};
+
+function broadcast() {
+  for (const w of engine.widgets) w.showStatus();
+}
+
+function startEngine(el) {
+  if (engine.state !== "idle") return;
+  engine.state = "loading";
+  engine.stage = "download";
+  engine.total = Number(el.dataset.calcDownloadBytes) || 0;
+  broadcast();
+  let worker;
+  try {
+    worker = new Worker(workerURL, { type: "module" });
+  } catch (err) {
+    fail(`this browser cannot start a module worker (${err.message})`);
+    return;
+  }
+  engine.worker = worker;
+  const timer = setTimeout(() => fail("Python did not finish loading in time"), LOAD_TIMEOUT_MS);
+  worker.onmessage = (event) => {
+    const msg = event.data || {};
+    if (msg.type === "progress") {
+      engine.stage = msg.stage;
+      engine.loaded = msg.loaded;
+      broadcast();
+    } else if (msg.type === "ready") {
+      clearTimeout(timer);
+      if (engine.state !== "loading") return;
+      engine.state = "ready";
+      broadcast();
+      for (const w of engine.widgets) w.flush();
+    } else if (msg.type === "failed") {
+      clearTimeout(timer);
+      fail(msg.error && msg.error.message);
+    } else if (msg.type === "result") {
+      const widget = engine.waiting.get(msg.seq);
+      engine.waiting.delete(msg.seq);
+      if (widget) widget.receive(msg);
+    }
+  };
+  worker.onerror = (event) => {
+    clearTimeout(timer);
+    fail(event.message || "the worker stopped");
+  };
+  const pyodideURL = new URL(el.dataset.calcPyodide, document.baseURI).href;
+  const wheelURL = new URL(el.dataset.calcWheel, document.baseURI).href;
+  worker.postMessage({ type: "init", indexURL: pyodideURL, wheelURL });
+}
+
+function fail(reason) {
+  if (engine.state === "failed") return;
+  engine.state = "failed";
+  engine.failure = reason || "unknown error";
+  if (engine.worker) engine.worker.terminate();
+  engine.worker = null;
+  broadcast();
+}
+
+function formatMB(bytes) {
+  return (bytes / 1e6).toFixed(1);
+}
+
+class Widget {
+  constructor(el) {
+    this.el = el;
+    this.form = el.querySelector(".calc-form");
+    this.statusText = el.querySelector(".calc-status-text");
+    this.progress = el.querySelector(".calc-progress");
+    this.table = el.querySelector(".calc-outputs");
+    this.notes = el.querySelector(".calc-notes");
+    this.formError = el.querySelector(".calc-error--form");
+    this.presetSelect = this.form.querySelector("select[name=preset]");
+    this.presetFields = new Set((el.dataset.calcPresetFields || "").split(" ").filter(Boolean));
+    this.id = el.dataset.calc;
+    this.dirty = false; // an edit is waiting for Python
+    this.inFlight = null; // seq of the request being computed
+    this.queued = null; // inputs of the newest edit made while one was in flight
+    this.presetChange = false;
+    this.form.addEventListener("input", (e) => this.onEdit(e));
+    this.form.addEventListener("submit", (e) => e.preventDefault());
+    this.updateRelevance();
+    this.showStatus();
+  }
+
+  controls() {
+    return Array.from(this.form.querySelectorAll("input[name], select[name]"));
+  }
+
+  collect() {
+    const inputs = {};
+    const preset = this.presetSelect ? this.presetSelect.value : "custom";
+    for (const control of this.controls()) {
+      if (control.name === "preset") continue;
+      if (this.presetChange && this.presetFields.has(control.name)) continue; // let the preset fill these
+      inputs[control.name] = control.value;
+    }
+    if (preset !== "custom") inputs.preset = preset;
+    return inputs;
+  }
+
+  onEdit(event) {
+    const target = event.target;
+    if (!target || !target.name) return;
+    if (target.name === "preset") {
+      this.presetChange = target.value !== "custom";
+    } else if (this.presetFields.has(target.name) && this.presetSelect) {
+      this.presetSelect.value = "custom";
+      this.presetChange = false;
+    }
+    if (target.tagName === "SELECT") this.updateRelevance();
+    startEngine(this.el);
+    this.request();
+  }
+
+  updateRelevance() {
+    const values = {};
+    for (const control of this.controls()) values[control.name] = control.value;
+    for (const field of this.form.querySelectorAll("[data-relevant-when]")) {
+      let rule = {};
+      try {
+        rule = JSON.parse(field.dataset.relevantWhen);
+      } catch (err) {
+        rule = {};
+      }
+      const relevant = Object.entries(rule).every(([name, allowed]) => allowed.includes(values[name]));
+      field.hidden = !relevant;
+    }
+  }
+
+  request() {
+    if (engine.state !== "ready") {
+      this.dirty = true;
+      this.showStatus();
+      return;
+    }
+    const inputs = this.collect();
+    if (this.inFlight !== null) {
+      this.queued = inputs;
+      return;
+    }
+    this.send(inputs);
+  }
+
+  flush() {
+    if (this.dirty) {
+      this.dirty = false;
+      this.request();
+    }
+  }
+
+  send(inputs) {
+    const seq = ++engine.seq;
+    this.inFlight = seq;
+    this.sentPresetChange = this.presetChange;
+    engine.waiting.set(seq, this);
+    engine.worker.postMessage({ type: "run", seq, id: this.id, inputs });
+  }
+
+  receive(msg) {
+    this.inFlight = null;
+    if (this.queued) {
+      const next = this.queued;
+      this.queued = null;
+      this.send(next); // a newer edit exists: this answer is already stale
+      return;
+    }
+    if (!this.el.isConnected) return;
+    if (msg.error) {
+      this.showErrors([{ field: null, message: `The calculation failed: ${msg.error.message}` }]);
+      return;
+    }
+    const result = msg.result;
+    if (result.errors && result.errors.length) {
+      this.showErrors(result.errors);
+      return;
+    }
+    if (this.sentPresetChange) {
+      this.fillPresetFields(result.inputs);
+      this.presetChange = false;
+    }
+    this.showResult(result);
+  }
+
+  fillPresetFields(inputs) {
+    for (const control of this.controls()) {
+      if (this.presetFields.has(control.name) && inputs[control.name] !== undefined && inputs[control.name] !== null) {
+        control.value = String(inputs[control.name]);
+      }
+    }
+    this.updateRelevance();
+  }
+
+  clearErrors() {
+    for (const node of this.form.querySelectorAll(".calc-error")) {
+      node.textContent = "";
+      node.hidden = true;
+    }
+    for (const control of this.controls()) control.removeAttribute("aria-invalid");
+  }
+
+  showErrors(errors) {
+    this.clearErrors();
+    for (const error of errors) {
+      const control = error.field ? this.form.querySelector(`[name="${CSS.escape(error.field)}"]`) : null;
+      const slot = control ? this.form.querySelector(`#${CSS.escape(control.id)}-error`) : null;
+      if (control) control.setAttribute("aria-invalid", "true");
+      const target = slot || this.formError;
+      target.textContent = target.textContent ? `${target.textContent} ${error.message}` : error.message;
+      target.hidden = false;
+    }
+    this.table.classList.add("calc-stale");
+    this.notes.classList.add("calc-stale");
+    this.el.dataset.calcState = "error";
+    this.showStatus();
+  }
+
+  showResult(result) {
+    this.clearErrors();
+    for (const row of this.table.querySelectorAll("tr[data-output]")) {
+      const output = result.outputs[row.dataset.output];
+      const cell = row.querySelector(".calc-value");
+      if (!output || output.value === null) {
+        row.hidden = true;
+        continue;
+      }
+      row.hidden = false;
+      cell.textContent = output.text;
+      cell.dataset.value = String(output.value);
+    }
+    this.notes.replaceChildren(
+      ...result.notes.map((note) => {
+        const li = document.createElement("li");
+        li.textContent = note;
+        return li;
+      }),
+    );
+    this.table.classList.remove("calc-stale");
+    this.notes.classList.remove("calc-stale");
+    this.el.dataset.calcState = "live";
+    this.showStatus();
+  }
+
+  showStatus() {
+    const progress = this.progress;
+    let text;
+    this.el.dataset.calcEngine = engine.state;
+    if (engine.state === "idle") {
+      text = "Numbers computed when this page was built. Live recomputation starts when Python has loaded.";
+      progress.hidden = true;
+    } else if (engine.state === "loading") {
+      progress.hidden = false;
+      if (engine.stage === "download" && engine.total) {
+        const share = Math.min(engine.loaded / engine.total, 1);
+        progress.value = share * 0.8;
+        text = `Python loading: ${formatMB(Math.min(engine.loaded, engine.total))} of ${formatMB(engine.total)} MB`;
+      } else {
+        progress.value = 0.9;
+        text = "Python loading: starting the interpreter";
+      }
+      if (this.dirty) text += "; your edit will be computed when it is ready.";
+    } else if (engine.state === "ready") {
+      progress.hidden = true;
+      text = this.el.dataset.calcState === "error"
+        ? "Fix the marked field: the results below are the last good ones."
+        : "Live: recomputed in Python (Pyodide) in your browser as you type.";
+    } else {
+      progress.hidden = true;
+      text = `Live recomputation is unavailable (${engine.failure}). The numbers shown were computed when the page was built.`;
+    }
+    this.statusText.textContent = text;
+  }
+}
+
+const mounted = new WeakMap();
+
+function mountAll() {
+  for (const w of Array.from(engine.widgets)) {
+    if (!w.el.isConnected) engine.widgets.delete(w);
+  }
+  const elements = Array.from(document.querySelectorAll(".calc[data-calc]"));
+  for (const el of elements) {
+    if (mounted.has(el)) continue;
+    const widget = new Widget(el);
+    mounted.set(el, widget);
+    engine.widgets.add(widget);
+    const wake = () => startEngine(el);
+    el.addEventListener("pointerdown", wake, { once: true });
+    el.addEventListener("focusin", wake, { once: true });
+  }
+  if (elements.length && engine.state === "idle") {
+    const start = () => startEngine(elements[0]);
+    if ("requestIdleCallback" in window) requestIdleCallback(start, { timeout: 1500 });
+    else setTimeout(start, 200);
+  }
+}
+
+if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+  window.document$.subscribe(() => mountAll());
+} else if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", mountAll);
+} else {
+  mountAll();
+}

@@ -1,0 +1,89 @@
+// The calculators worker: one Pyodide with our wheel, shared by every widget of the site.
+// Protocol (messages are plain objects):
+//   page -> worker  {type: "init", indexURL, wheelURL}      once
+//   worker -> page  {type: "progress", stage, loaded, total} while loading
+//   worker -> page  {type: "ready"} | {type: "failed", error: {name, message}}
+//   page -> worker  {type: "run", seq, id, inputs}
+//   worker -> page  {type: "result", seq, result} | {type: "result", seq, error: {name, message}}
+// The worker calls only calculators.registry.run_json; it never evaluates code it is sent.
+
+let runJson = null;
+let loaded = 0;
+
+function post(message) {
+  self.postMessage(message);
+}
+
+function plainError(err) {
+  return { name: (err && err.name) || "Error", message: String((err && err.message) || err).slice(0, 500) };
+}
+
+// Count the bytes of Pyodide's big downloads as they stream in, so the page can show progress.
+const realFetch = self.fetch.bind(self);
+self.fetch = async (input, init) => {
+  const response = await realFetch(input, init);
+  const url = typeof input === "string" ? input : input.url || String(input);
+  if (!response.ok || !response.body || !/(pyodide\.asm\.wasm|python_stdlib\.zip)$/.test(url.split("?")[0])) {
+    return response;
+  }
+  const reader = response.body.getReader();
+  const counted = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      loaded += value.byteLength;
+      post({ type: "progress", stage: "download", loaded });
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
+
+async function init({ indexURL, wheelURL }) {
+  const wheel = realFetch(wheelURL).then((r) => {
+    if (!r.ok) throw new Error(`wheel: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
+  const { loadPyodide } = await import(indexURL + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL });
+  post({ type: "progress", stage: "package", loaded });
+  pyodide.unpackArchive(await wheel, "wheel", { extractDir: "/home/pyodide/calculators-wheel" });
+  pyodide.pyimport("sys").path.insert(0, "/home/pyodide/calculators-wheel");
+  const registry = pyodide.pyimport("calculators.registry");
+  registry.calculator_ids(); // registers the catalog now, not on the first edit
+  runJson = registry.run_json;
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data || {};
+  switch (msg.type) {
+    case "init":
+      try {
+        await init(msg);
+        post({ type: "ready" });
+      } catch (err) {
+        post({ type: "failed", error: plainError(err) });
+      }
+      break;
+    case "run":
+      if (!runJson) {
+        post({ type: "result", seq: msg.seq, error: { name: "NotReady", message: "Python is not loaded yet." } });
+        break;
+      }
+      try {
+        const text = runJson(String(msg.id), JSON.stringify(msg.inputs || {}));
+        post({ type: "result", seq: msg.seq, result: JSON.parse(text) });
+      } catch (err) {
+        post({ type: "result", seq: msg.seq, error: plainError(err) });
+      }
+      break;
+    default:
+      post({ type: "error", error: { name: "UnknownMessage", message: `unknown message type ${String(msg.type)}` } });
+  }
+};

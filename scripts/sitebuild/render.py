@@ -1,0 +1,176 @@
+"""Widgets and build-time numbers in Markdown pages.
+
+A widget is authored as a fenced block naming a calculator, an optional preset and overrides::
+
+    ```calculator
+    id: kv-cache
+    preset: deepseek-v3
+    context_length: 131072
+    ```
+
+The build renders its form from the registry schema (Jinja2 templates) and prerenders the outputs by running the
+calculator in CPython, so the numbers are on the page before, and without, JavaScript.
+
+Numbers in prose come from the package too: ``{{ calc("kv-cache", preset="deepseek-v3").bytes_per_token }}``
+writes the formatted output; ``.value("name")`` gives the raw number for arithmetic and the filters below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import calculators
+from calculators import data as calculators_data
+from calculators.formatting import format_number
+
+TEMPLATES = Path(__file__).parent / "templates"
+_FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)")
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class WidgetError(ValueError):
+    """A widget block names an unknown calculator or input, or its inputs are invalid: the build stops."""
+
+
+@dataclass
+class WidgetSpec:
+    calculator_id: str
+    inputs: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_block(body: str, where: str) -> WidgetSpec:
+    """Read ``key: value`` lines of a ```calculator block."""
+    values: dict[str, Any] = {}
+    for n, line in enumerate(body.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise WidgetError(f"{where}: calculator block line {n}: expected 'name: value', got {line!r}")
+        values[key.strip()] = value.strip()
+    calc_id = values.pop("id", None)
+    if not calc_id:
+        raise WidgetError(f"{where}: calculator block without 'id:'")
+    return WidgetSpec(calc_id, values)
+
+
+def extract_widgets(markdown: str, where: str) -> tuple[str, list[WidgetSpec]]:
+    """Replace each top-level ```calculator block by a placeholder; fences nested in other fences are left alone."""
+    out: list[str] = []
+    specs: list[WidgetSpec] = []
+    lines = markdown.split("\n")
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i])
+        if not m:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence = m.group("fence")
+        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            j += 1
+        if m.group("info") == "calculator":
+            specs.append(parse_block("\n".join(lines[i + 1 : j]), where))
+            out.append(f'<div data-calc-slot="{len(specs) - 1}"></div>')
+        else:
+            out.extend(lines[i : j + 1])
+        i = j + 1
+    return "\n".join(out), specs
+
+
+def _field_view(schema_field: dict[str, Any], value: Any) -> dict[str, Any]:
+    view = dict(schema_field)
+    view["value"] = int(value) if isinstance(value, float) and value.is_integer() else value
+    view["relevant_json"] = json.dumps(schema_field["relevant_when"]) if schema_field["relevant_when"] else ""
+    return view
+
+
+def render_widget(spec: WidgetSpec, *, widget_id: str, site_root: str, wheel_name: str, download_bytes: int,
+                  where: str) -> str:
+    """The widget's HTML: the form filled with the inputs used and the outputs computed now, in CPython."""
+    calc = calculators.get_calculator(spec.calculator_id)
+    if calc is None:
+        raise WidgetError(f"{where}: no calculator {spec.calculator_id!r}; known: {calculators.calculator_ids()}")
+    inputs = dict(spec.inputs)
+    if calc.default_preset and "preset" not in inputs:
+        inputs["preset"] = calc.default_preset
+    result = calculators.run(calc.id, inputs)
+    if result["errors"]:
+        raise WidgetError(f"{where}: widget {calc.id} has invalid inputs: {result['errors']}")
+    schema = calc.schema()
+    used = result["inputs"]
+    fields = [_field_view(f, used[f["name"]]) for f in schema["inputs"]]
+    template = _env.get_template("widget.html.j2")
+    return template.render(
+        widget_id=widget_id,
+        calc=schema,
+        fields=fields,
+        preset=used.get("preset") or "custom",
+        outputs=result["outputs"],
+        notes=result["notes"],
+        request_json=json.dumps({"id": calc.id, "inputs": inputs}, sort_keys=True),
+        pyodide_url=f"{site_root}assets/vendor/pyodide/",
+        wheel_url=f"{site_root}assets/py/{wheel_name}",
+        download_bytes=download_bytes,
+    )
+
+
+class _Calc:
+    """What ``calc(...)`` returns in a page: outputs by attribute (formatted text) and `.value(name)`."""
+
+    def __init__(self, calculator_id: str, inputs: dict[str, Any], where: str):
+        self._result = calculators.run(calculator_id, inputs)
+        if self._result["errors"]:
+            raise WidgetError(f"{where}: calc({calculator_id!r}, {inputs}) failed: {self._result['errors']}")
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._result["outputs"][name]["text"]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def value(self, name: str) -> float:
+        return self._result["outputs"][name]["value"]
+
+    def input(self, name: str) -> Any:
+        return self._result["inputs"][name]
+
+
+def _fixed(value: float, decimals: int = 0) -> str:
+    """A number with a fixed count of decimals and thousands separators: ``{{ 70272 / 1000 | fixed(3) }}``."""
+    return f"{value:,.{decimals}f}"
+
+
+def _percent(fraction: float, decimals: int = 1) -> str:
+    return f"{fraction * 100:.{decimals}f}%"
+
+
+def render_page_macros(markdown: str, where: str) -> str:
+    """Evaluate ``{{ ... }}`` in a page with `calc`, `models` and number filters; other pages pass unchanged."""
+    if "{{" not in markdown and "{%" not in markdown:
+        return markdown
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env.filters.update(fixed=_fixed, percent=_percent, sig=format_number)
+    env.globals.update(
+        calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
+        models=calculators_data.models(),
+    )
+    try:
+        return env.from_string(markdown).render()
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, ZeroDivisionError) as exc:
+        raise WidgetError(f"{where}: in a {{{{ }}}} expression: {type(exc).__name__}: {exc}") from exc
