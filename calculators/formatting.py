@@ -28,7 +28,7 @@ def format_number(value: float, significant: int = 4) -> str:
     >>> format_number(2.25)
     '2.25'
     >>> format_number(1234567.8)
-    '1,234,568'
+    '1,235,000'
     >>> format_number(0.000123456)
     '0.0001235'
     """

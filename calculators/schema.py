@@ -77,6 +77,9 @@ class NumberField:
             "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
         }
 
+    def _too_large(self) -> str:
+        return f"Must be at most {_plain(self.maximum)}." if self.maximum is not None else "Enter a smaller number."
+
     def read(self, raw: Any) -> tuple[float | int | None, str | None]:
         """The value in `raw`, or an error message."""
         if isinstance(raw, bool):
@@ -98,6 +101,8 @@ class NumberField:
                 value = float(text.replace(",", "").replace("_", ""))
             except (ValueError, OverflowError):
                 return None, "Enter a number."
+            if not math.isfinite(value):  # digits too many for a float: too large, not "not a number"
+                return None, self._too_large()
         else:
             return None, "Enter a number."
         if not math.isfinite(value):
@@ -111,7 +116,7 @@ class NumberField:
             if not self.exclusive_minimum and value < self.minimum:
                 return None, f"Must be at least {_plain(self.minimum)}."
         if self.maximum is not None and value > self.maximum:
-            return None, f"Must be at most {_plain(self.maximum)}."
+            return None, self._too_large()
         return (int(value) if self.integer else value), None
 
 

@@ -1,0 +1,44 @@
+"""Shared fixtures: the repository root, a built site, the built wheel, a local server for the browser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`mkdocs build --strict` into a temporary folder; fails the session's site tests if it warns."""
+    site = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("WARNING")]
+    assert not warnings, warnings
+    return site
+
+
+@pytest.fixture(scope="session")
+def wheel_path() -> Path:
+    """The wheel the docs build publishes (built by the same code)."""
+    from sitebuild.assets import build_wheel
+
+    return build_wheel()

@@ -1,0 +1,21 @@
+// Runs calculator requests inside real Pyodide under Node.js, with the built wheel, the way the browser worker
+// does (unpack the wheel, import calculators.registry, call run_json), and prints the results as JSON.
+// Usage: node tests/pyodide_runner.mjs <pyodide-dir> <wheel> <requests.json>
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+
+const [pyodideDir, wheelPath, requestsPath] = process.argv.slice(2);
+process.on("uncaughtException", (err) => {
+  process.stderr.write(`pyodide_runner: ${String(err).slice(0, 2000)}\n`);
+  process.exit(1);
+});
+const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
+const pyodide = await loadPyodide({ indexURL: pyodideDir + path.sep });
+pyodide.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "wheel", { extractDir: "/home/pyodide/calculators-wheel" });
+pyodide.pyimport("sys").path.insert(0, "/home/pyodide/calculators-wheel");
+const registry = pyodide.pyimport("calculators.registry");
+const requests = JSON.parse(readFileSync(requestsPath, "utf8"));
+const results = requests.map(({ id, inputs }) => JSON.parse(registry.run_json(id, JSON.stringify(inputs))));
+const version = pyodide.runPython("import sys; sys.version.split()[0]");
+process.stdout.write(JSON.stringify({ python: version, results }));

@@ -1,0 +1,187 @@
+"""Layer 3: the site builds strictly, every widget shows CPython's numbers, and nothing leaves the origin."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from calculators import run
+
+pytestmark = pytest.mark.site
+
+SITE_ORIGIN = "http://127.0.0.1:8000"  # mkdocs.yml's site_url: the site itself
+VENDORED = ("assets/vendor/", "assets/javascripts/", "search/")  # third-party code, checked by the browser test
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Element | None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element] = []
+        self.text = ""
+
+    def has_class(self, name: str) -> bool:
+        return name in (self.attrs.get("class") or "").split()
+
+    def find_all(self, predicate) -> list[Element]:
+        found = [self] if predicate(self) else []
+        for child in self.children:
+            found += child.find_all(predicate)
+        return found
+
+    def all_text(self) -> str:
+        return self.text + "".join(c.all_text() for c in self.children)
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Tree(HTMLParser):
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#root", {}, None)
+        self.current = self.root
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs), self.current)
+        self.current.children.append(element)
+        if tag not in VOID:
+            self.current = element
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.text += data
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def widgets(site: Path) -> list[tuple[Path, Element]]:
+    out = []
+    for page in pages(site):
+        tree = Tree(page.read_text()).root
+        out += [(page, w) for w in tree.find_all(lambda e: e.has_class("calc") and "data-calc" in e.attrs)]
+    return out
+
+
+def test_site_has_the_pages(built_site: Path) -> None:
+    for path in ["index.html", "explainers/mla-kv-cache/index.html", "notation/index.html",
+                 "running-locally/index.html", "reference/attention/index.html", "search/search_index.json"]:
+        assert (built_site / path).is_file(), path
+
+
+def test_every_widget_shows_cpythons_numbers(built_site: Path) -> None:
+    found = widgets(built_site)
+    assert found, "no widget in the built site"
+    for page, widget in found:
+        request = json.loads(widget.attrs["data-calc-request"])
+        result = run(request["id"], request["inputs"])
+        assert result["errors"] == [], (page, request)
+        rows = widget.find_all(lambda e: e.tag == "tr" and "data-output" in e.attrs)
+        assert {r.attrs["data-output"] for r in rows} == set(result["outputs"])
+        for row in rows:
+            output = result["outputs"][row.attrs["data-output"]]
+            [cell] = row.find_all(lambda e: e.has_class("calc-value"))
+            if output["value"] is None:
+                assert "hidden" in row.attrs
+                continue
+            assert "hidden" not in row.attrs
+            assert cell.all_text().strip() == output["text"], (page.name, row.attrs["data-output"])
+            assert float(cell.attrs["data-value"]) == output["value"]
+        for control in widget.find_all(lambda e: e.tag in ("input", "select") and e.attrs.get("name") not in (None, "preset")):
+            used = result["inputs"][control.attrs["name"]]
+            if control.tag == "input":
+                assert float(control.attrs["value"]) == float(used), control.attrs["name"]
+            else:
+                [selected] = control.find_all(lambda e: e.tag == "option" and "selected" in e.attrs)
+                assert selected.attrs["value"] == used
+
+
+def test_widget_assets_exist(built_site: Path) -> None:
+    for page, widget in widgets(built_site):
+        base = page.parent.as_uri() + "/"
+        wheel = Path(urlparse(urljoin(base, widget.attrs["data-calc-wheel"])).path)
+        assert wheel.is_file() and wheel.name.endswith("-py3-none-any.whl")
+        pyodide = Path(urlparse(urljoin(base, widget.attrs["data-calc-pyodide"])).path)
+        for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+            assert (pyodide / name).is_file(), name
+        assert int(widget.attrs["data-calc-download-bytes"]) > 1_000_000
+    for path in ("assets/calc/widgets.js", "assets/calc/worker.js", "assets/calc/widgets.css",
+                 "assets/vendor/katex/katex.min.js", "assets/vendor/katex/contrib/auto-render.min.js"):
+        assert (built_site / path).is_file(), path
+
+
+def test_numbers_in_prose_come_from_the_package(built_site: Path) -> None:
+    """The explainer's worked example is rendered at build time: the ISCA Table 1 values appear, no braces remain."""
+    html = (built_site / "explainers/mla-kv-cache/index.html").read_text()
+    for printed in ("70.272 kB", "327.680 kB", "516.096 kB", "93.3%", "82.2%", "2.25 groups"):
+        assert printed in html, printed
+    assert "{{" not in html and "{%" not in html
+    assert "linearly" in html and "exponentially" in html
+
+
+def test_formulas_are_marked_for_katex(built_site: Path) -> None:
+    html = (built_site / "explainers/mla-kv-cache/index.html").read_text()
+    assert html.count('class="arithmatex"') >= 10
+    attention_ref = (built_site / "reference/attention/index.html").read_text()
+    assert 'class="arithmatex"' in attention_ref  # docstring LaTeX survives into the API reference
+
+
+RESOURCE_ATTRS = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
+                  ("audio", "src"), ("embed", "src"), ("object", "data"), ("form", "action"), ("img", "srcset"),
+                  ("source", "srcset")}
+EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1:8000)[\w.-]+\.[a-z]{2,}", re.I)
+
+
+def _external(url: str) -> bool:
+    url = url.strip()
+    if url.startswith(SITE_ORIGIN):
+        return False
+    return bool(re.match(r"^(https?:)?//", url, re.I))
+
+
+def test_no_resource_is_loaded_from_another_origin(built_site: Path) -> None:
+    """Every src, stylesheet, preload, icon, manifest, CSS url() and @import stays on the site's own origin.
+
+    Plain links (<a href>) to sources are navigation, not requests, and are allowed.
+    """
+    problems = []
+    for page in pages(built_site):
+        tree = Tree(page.read_text()).root
+        for element in tree.find_all(lambda e: True):
+            for tag, attr in RESOURCE_ATTRS:
+                if element.tag == tag and element.attrs.get(attr) and _external(element.attrs[attr].split()[0]):
+                    problems.append((page.relative_to(built_site), tag, element.attrs[attr]))
+            if element.tag == "link" and element.attrs.get("rel") != "canonical":
+                if _external(element.attrs.get("href") or ""):
+                    problems.append((page.relative_to(built_site), "link", element.attrs["href"]))
+            style = element.attrs.get("style") or ""
+            if "url(" in style and EXTERNAL.search(style):
+                problems.append((page.relative_to(built_site), "style", style))
+    for css in built_site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text()) + re.findall(r"@import\s+['\"]([^'\"]+)", css.read_text()):
+            if _external(url):
+                problems.append((css.relative_to(built_site), "css", url))
+    assert not problems, problems
+
+
+def test_our_own_scripts_name_no_other_origin(built_site: Path) -> None:
+    for js in [*built_site.joinpath("assets/calc").glob("*.js"), built_site / "assets/katex-init.js"]:
+        assert not re.search(r"https?://", js.read_text()), js.name
+    for js in built_site.rglob("*.js"):
+        rel = js.relative_to(built_site).as_posix()
+        if rel.startswith(VENDORED):
+            continue
+        assert not EXTERNAL.search(js.read_text()), rel
