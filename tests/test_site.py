@@ -14,7 +14,6 @@ from calculators import run
 
 pytestmark = pytest.mark.site
 
-SITE_ORIGIN = "http://127.0.0.1:8000"  # mkdocs.yml's site_url: the site itself
 VENDORED = ("assets/vendor/", "assets/javascripts/", "search/")  # third-party code, checked by the browser test
 
 
@@ -142,12 +141,13 @@ def test_formulas_are_marked_for_katex(built_site: Path) -> None:
 RESOURCE_ATTRS = {("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"), ("video", "src"),
                   ("audio", "src"), ("embed", "src"), ("object", "data"), ("form", "action"), ("img", "srcset"),
                   ("source", "srcset")}
-EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1:8000)[\w.-]+\.[a-z]{2,}", re.I)
+EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1[:/])[\w.-]+\.[a-z]{2,}", re.I)
 
 
 def _external(url: str) -> bool:
+    """Whether `url` points off the site (the site itself is served from 127.0.0.1)."""
     url = url.strip()
-    if url.startswith(SITE_ORIGIN):
+    if re.match(r"^https?://127\.0\.0\.1[:/]", url):
         return False
     return bool(re.match(r"^(https?:)?//", url, re.I))
 

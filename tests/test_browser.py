@@ -1,0 +1,211 @@
+"""Layer 4: Debian's Chromium, driven by Playwright, uses the built site as a reader would.
+
+Every test records console errors, uncaught page errors and requests; each must end with none of the first two
+and no request outside the local origin.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from calculators import run
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGE = "explainers/mla-kv-cache/"
+W = "#calc-explainers-mla-kv-cache-0"
+LIVE = f'{W}[data-calc-engine="ready"]'
+LOAD_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path, site_port: int, site_url: str):
+    from static_server import serve
+
+    with serve(built_site, port=site_port) as url:
+        assert url == site_url
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.fail("Chromium is missing: ./scripts/test installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    offsite: list[str] = []
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    context.on("request", lambda r: offsite.append(r.url) if not r.url.startswith((base_url, "data:", "blob:")) else None)
+    page.base = base_url  # type: ignore[attr-defined]
+    page.problems = problems  # type: ignore[attr-defined]
+    yield page
+    context.close()
+    assert not offsite, f"requests outside {base_url}: {offsite}"
+    assert not problems, problems
+
+
+def open_live(page, path: str = PAGE):
+    page.goto(page.base + path)
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+
+
+def output(page, name: str) -> str:
+    return page.text_content(f'{W} tr[data-output="{name}"] .calc-value').strip()
+
+
+def field(name: str) -> str:
+    return f"{W}-{name}"
+
+
+def wait_output(page, name: str, text: str) -> None:
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",
+        arg=[f'{W} tr[data-output="{name}"] .calc-value', text],
+        timeout=10_000,
+    )
+
+
+def cpython(inputs: dict, name: str) -> str:
+    result = run("kv-cache", inputs)
+    assert result["errors"] == []
+    return result["outputs"][name]["text"]
+
+
+WIDGET_INPUTS = {"preset": "deepseek-v3", "bits_per_element": 16, "context_length": 131072,
+                 "accelerator": "h800", "accelerator_count": 16}
+
+
+def test_prerendered_numbers_then_live_recompute(page) -> None:
+    page.goto(page.base + PAGE)
+    assert output(page, "bytes_per_sequence") == cpython(WIDGET_INPUTS, "bytes_per_sequence")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    assert "Live" in page.text_content(f"{W} .calc-status-text")
+    page.fill(field("context_length"), "65536")
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 65536}, "bytes_per_sequence"))
+    page.fill(field("batch_size"), "8")
+    expected = cpython({**WIDGET_INPUTS, "context_length": 65536, "batch_size": 8}, "cache_bytes")
+    wait_output(page, "cache_bytes", expected)
+    page.select_option(field("attention"), "mha")
+    expected = cpython({**WIDGET_INPUTS, "context_length": 65536, "batch_size": 8, "attention": "mha"}, "bytes_per_token")
+    wait_output(page, "bytes_per_token", expected)
+    assert page.is_hidden(f'{W} [data-field="kv_lora_rank"]')  # irrelevant to MHA
+
+
+def test_preset_fills_model_fields(page) -> None:
+    open_live(page)
+    page.select_option(f"{W}-preset", "llama-3.1-405b")
+    inputs = {**WIDGET_INPUTS, "preset": "llama-3.1-405b"}
+    wait_output(page, "bytes_per_token", cpython(inputs, "bytes_per_token"))
+    assert page.input_value(field("layers")) == "126"
+    assert page.input_value(field("kv_heads")) == "8"
+    assert page.input_value(field("attention")) == "gqa"
+    assert page.is_visible(f'{W} [data-field="kv_heads"]')
+    page.fill(field("layers"), "100")  # editing a model field makes the preset custom
+    assert page.input_value(f"{W}-preset") == "custom"
+    wait_output(page, "bytes_per_token", cpython({**inputs, "layers": 100}, "bytes_per_token"))
+
+
+BAD_INPUTS = [
+    ("context_length", "", "Enter a number."),
+    ("context_length", "abc", "“abc” is not a number."),
+    ("layers", "-4", "Must be at least 1."),
+    ("batch_size", "0", "Must be at least 1."),
+    ("bits_per_element", "0", "Must be greater than 0."),
+    ("bits_per_element", "NaN", "Enter a finite number."),
+    ("context_length", "Infinity", "Enter a finite number."),
+    ("context_length", "1e30", "Must be at most 1,000,000,000."),
+    ("layers", "<img src=x onerror=alert(1)>", "“<img src=x onerror=alert(1)>” is not a number."),
+]
+
+
+def test_bad_input_gets_a_message_and_keeps_the_last_good_results(page) -> None:
+    open_live(page)
+    good = output(page, "bytes_per_sequence")
+    for name, value, message in BAD_INPUTS:
+        page.fill(field(name), value)
+        error = f"{field(name)}-error"
+        page.wait_for_function("([sel, m]) => document.querySelector(sel)?.textContent === m",
+                               arg=[error, message], timeout=10_000)
+        assert page.get_attribute(field(name), "aria-invalid") == "true"
+        assert "calc-stale" in page.get_attribute(f"{W} .calc-outputs", "class")
+        assert output(page, "bytes_per_sequence") == good  # last good numbers stay
+        assert page.locator(f"{W} img").count() == 0  # user text never becomes HTML
+        page.fill(field(name), str(run("kv-cache", WIDGET_INPUTS)["inputs"][name]))
+        page.wait_for_selector(f"{error}[hidden]", state="attached", timeout=10_000)
+    assert "calc-stale" not in page.get_attribute(f"{W} .calc-outputs", "class")
+
+
+def test_kv_heads_must_divide_heads(page) -> None:
+    open_live(page)
+    page.select_option(field("attention"), "gqa")
+    page.fill(field("heads"), "64")
+    page.fill(field("kv_heads"), "7")
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('divide')",
+                           arg=f"{field('kv_heads')}-error", timeout=10_000)
+    page.fill(field("kv_heads"), "8")
+    expected = cpython({**WIDGET_INPUTS, "attention": "gqa", "heads": 64, "kv_heads": 8}, "bytes_per_token")
+    wait_output(page, "bytes_per_token", expected)
+
+
+def test_edit_before_python_is_ready_is_computed_when_it_is(page) -> None:
+    page.route("**/pyodide.asm.wasm", lambda route: (page.wait_for_timeout(1500), route.continue_()))
+    page.goto(page.base + PAGE)
+    page.fill(field("context_length"), "1000")
+    assert page.get_attribute(W, "data-calc-engine") in ("idle", "loading")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 1000}, "bytes_per_sequence"))
+
+
+def test_instant_navigation_keeps_widgets_working(page) -> None:
+    open_live(page)
+    page.evaluate("window.__sameDocument = true")
+    page.click("nav.md-nav--primary a[href$='notation/']")
+    page.wait_for_url("**/notation/")
+    page.click("nav.md-nav--primary a[href$='explainers/mla-kv-cache/']")
+    page.wait_for_url(f"**/{PAGE}")
+    assert page.evaluate("window.__sameDocument === true"), "navigation reloaded the page: not instant"
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    page.fill(field("context_length"), "2048")
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 2048}, "bytes_per_sequence"))
+    assert page.locator(".katex").count() > 10  # formulas rendered again after the page change
+    page.go_back()
+    page.wait_for_url("**/notation/")
+    page.go_forward()
+    page.wait_for_url(f"**/{PAGE}")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    page.fill(field("context_length"), "4096")
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 4096}, "bytes_per_sequence"))
+
+
+def test_without_pyodide_the_prerendered_numbers_stay_with_a_notice(page) -> None:
+    page.route("**/pyodide.mjs", lambda route: route.fulfill(status=404, body="missing"))
+    page.goto(page.base + PAGE)
+    page.wait_for_selector(f'{W}[data-calc-engine="failed"]', timeout=LOAD_TIMEOUT_MS)
+    assert "Live recomputation is unavailable" in page.text_content(f"{W} .calc-status-text")
+    assert output(page, "bytes_per_sequence") == cpython(WIDGET_INPUTS, "bytes_per_sequence")
+    page.problems.clear()  # the 404 we caused is logged by the browser as a console error
+
+
+def test_light_and_dark_palettes(page) -> None:
+    page.goto(page.base)
+    scheme = page.get_attribute("body", "data-md-color-scheme")
+    page.click("label.md-header__button[for^='__palette']:visible")
+    assert page.get_attribute("body", "data-md-color-scheme") != scheme
