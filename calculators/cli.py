@@ -97,6 +97,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO,
             },
             "errors": result["errors"],
             "notes": result["notes"],
+            "charts": [chart["spec"] for chart in result["charts"]],
         }
         json.dump(public, out, indent=2)
         out.write("\n")

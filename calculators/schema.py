@@ -189,10 +189,12 @@ class Example:
 
 @dataclass(frozen=True, kw_only=True)
 class Result:
-    """What a calculator's compute function returns: outputs by name (None where not applicable) and notes."""
+    """What a calculator's compute function returns: outputs by name (None where not applicable), notes, and
+    chart specs (see `calculators.charts`)."""
 
     values: Mapping[str, float | None]
     notes: tuple[str, ...] = ()
+    charts: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -314,8 +314,8 @@ def start_up_samples(playwright: Playwright, cold_base: str, warm_base: str, run
 def profile_widget(playwright: Playwright, cold_base: str, changes: int) -> tuple[list[Transfer], Timeline, list[float]]:
     """One cold load of the widget page: its requests, its milestones, then the recompute latencies (ms)."""
     with fresh_browser(playwright) as context:
-        finished = []
-        context.on("requestfinished", finished.append)
+        finished: list[Request] = []
+        context.on("requestfinished", lambda request: finished.append(request))
         page = open_page(context, cold_base + WIDGET_PAGE, widget=True)
         live = live_ms(page)
         latencies = page.evaluate(

@@ -131,3 +131,18 @@ def test_weights_that_do_not_fit_leave_nothing_and_say_so() -> None:
     assert any("do not fit" in note for note in result["notes"])
     no_gpu = run("kv-cache", {"preset": "deepseek-v3"})
     assert no_gpu["outputs"]["tokens_fit"]["value"] is None
+
+
+def test_chart_is_a_straight_line_through_zero_with_the_memory_rule() -> None:
+    result = run("kv-cache", {"preset": "deepseek-v3", "accelerator": "h800", "accelerator_count": 16,
+                              "context_length": 4096, "batch_size": 3})
+    [chart] = result["charts"]
+    spec = chart["spec"]
+    [series] = spec["series"]
+    per_token = result["outputs"]["bytes_per_token"]["value"]
+    for x, y in series["points"]:
+        assert y == pytest.approx(per_token * x * 3, rel=1e-12)
+    assert series["points"][0] == [0, 0.0] and series["points"][-1][0] == 8192
+    assert spec["rules"][0]["y"] == result["outputs"]["free_bytes"]["value"]
+    assert spec["markers"][0]["x"] == 4096
+    assert chart["svg"].startswith("<svg") and "T = 4,096" in chart["svg"]

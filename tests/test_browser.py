@@ -100,6 +100,10 @@ def test_prerendered_numbers_then_live_recompute(page) -> None:
     assert "Live" in page.text_content(f"{W} .calc-status-text")
     page.fill(field("context_length"), "65536")
     wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 65536}, "bytes_per_sequence"))
+    chart = run("kv-cache", {**WIDGET_INPUTS, "context_length": 65536})["charts"][0]["svg"]
+    points = page.get_attribute(f"{W} .calc-chart polyline", "points")
+    assert f'points="{points}"' in chart  # the live chart is the one CPython draws
+    assert "T = 65,536" in page.text_content(f"{W} .calc-chart")
     page.fill(field("batch_size"), "8")
     expected = cpython({**WIDGET_INPUTS, "context_length": 65536, "batch_size": 8}, "cache_bytes")
     wait_output(page, "cache_bytes", expected)

@@ -99,6 +99,11 @@ def test_every_widget_shows_cpythons_numbers(built_site: Path) -> None:
             assert "hidden" not in row.attrs
             assert cell.all_text().strip() == output["text"], (page.name, row.attrs["data-output"])
             assert float(cell.attrs["data-value"]) == output["value"]
+        figures = widget.find_all(lambda e: e.has_class("calc-chart"))
+        assert len(figures) == len(result["charts"])
+        for figure, chart in zip(figures, result["charts"]):
+            [polyline] = figure.find_all(lambda e: e.tag == "polyline")
+            assert f'points="{polyline.attrs["points"]}"' in chart["svg"]
         for control in widget.find_all(lambda e: e.tag in ("input", "select") and e.attrs.get("name") not in (None, "preset")):
             used = result["inputs"][control.attrs["name"]]
             if control.tag == "input":

@@ -132,7 +132,29 @@ def compute(values: Mapping[str, Any]) -> Result:
         notes.append(
             "Memory left for the cache ignores activations, CUDA context and fragmentation: an upper bound."
         )
-    return Result(values=out, notes=tuple(notes))
+    return Result(values=out, notes=tuple(notes), charts=(_cache_vs_context_chart(values, per_token_bytes, out),))
+
+
+def _cache_vs_context_chart(values: Mapping[str, Any], per_token_bytes: float, out: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch's cache from zero to twice the chosen context: a straight line, with the memory left if known."""
+    context, batch = values["context_length"], values["batch_size"]
+    xs = [round(2 * context * i / 8) for i in range(9)]
+    spec: dict[str, Any] = {
+        "kind": "line",
+        "title": f"KV cache for {batch:,} sequence{'s' if batch != 1 else ''} as the context grows",
+        "x": {"label": "Context length T (tokens)", "format": "count"},
+        "y": {"label": "KV cache", "format": "bytes"},
+        "series": [{
+            "name": f"{values['attention'].upper()}, {values['bits_per_element']:g}-bit cache",
+            "points": [[x, attention.kv_cache_bytes(bytes_per_token=per_token_bytes, context_tokens=x, batch_size=batch)]
+                       for x in xs],
+        }],
+        "markers": [{"x": context, "label": f"T = {context:,}"}],
+        "rules": [],
+    }
+    if out["free_bytes"] is not None and out["free_bytes"] > 0:
+        spec["rules"].append({"y": out["free_bytes"], "label": "memory left after the weights"})
+    return spec
 
 
 KV_CACHE = register(

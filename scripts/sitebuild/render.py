@@ -123,6 +123,7 @@ def render_widget(spec: WidgetSpec, *, widget_id: str, site_root: str, wheel_nam
         preset=used.get("preset") or "custom",
         outputs=result["outputs"],
         notes=result["notes"],
+        charts=result["charts"],  # SVG drawn by calculators.charts from numbers and escaped labels
         request_json=json.dumps({"id": calc.id, "inputs": inputs}, sort_keys=True),
         pyodide_url=f"{site_root}assets/vendor/pyodide/",
         wheel_url=f"{site_root}assets/py/{wheel_name}",

@@ -231,6 +231,7 @@ class Widget {
     }
     this.table.classList.add("calc-stale");
     this.notes.classList.add("calc-stale");
+    for (const figure of this.el.querySelectorAll(".calc-chart")) figure.classList.add("calc-stale");
     this.el.dataset.calcState = "error";
     this.showStatus();
   }
@@ -255,10 +256,25 @@ class Widget {
         return li;
       }),
     );
+    this.showCharts(result.charts || []);
     this.table.classList.remove("calc-stale");
     this.notes.classList.remove("calc-stale");
+    for (const figure of this.el.querySelectorAll(".calc-chart")) figure.classList.remove("calc-stale");
     this.el.dataset.calcState = "live";
     this.showStatus();
+  }
+
+  showCharts(charts) {
+    // The SVG comes from calculators.charts (our Python, the same code that drew the prerendered chart); it is
+    // parsed as an XML document, never assigned to innerHTML, and must be a lone <svg> element.
+    charts.forEach((chart, index) => {
+      const figure = this.el.querySelector(`.calc-chart[data-chart="${index}"]`);
+      if (!figure) return;
+      const doc = new DOMParser().parseFromString(chart.svg, "image/svg+xml");
+      const svg = doc.documentElement;
+      if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return;
+      figure.replaceChildren(document.importNode(svg, true));
+    });
   }
 
   showStatus() {
