@@ -65,7 +65,7 @@ def _print_list(as_json: bool, out: TextIO) -> None:
         out.write(f"{calc['id']:<16} {calc['title']}: {calc['summary']}\n")
 
 
-def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calc = get_calculator(args.id) if args.id else None
     if args.help:
         if calc is None:
@@ -135,4 +135,4 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     if args.command == "list":
         _print_list(args.json, out)
         return 0
-    return _run(args, parser, out, err)
+    return _run(args, out, err)

@@ -27,13 +27,14 @@ How:
   visitor); the bare page and the widget are interleaved, alternating which goes first, so drift hits both alike.
 - Caching. Cold: the first visit in a fresh profile, served with ``Cache-Control: no-cache`` (nothing is cached yet
   anyway). Warm: a second server on another port (so other cache keys) sends ``Cache-Control: max-age=3600``; a
-  fresh profile visits the page once, stays on it ``WARM_SETTLE_S`` seconds (Chromium writes the compiled
-  WebAssembly to its code cache a moment after start-up, as it would for a reader), closes the tab, and the timed
-  second visit in a new tab is served from the cache without revalidation: a repeat visit within the hour on a
-  static host. The bare page and the widget get exactly the same servers and steps, so the ratio is like for like.
+  fresh profile visits the page once, stays on it ``WARM_SETTLE_S`` seconds (as a reader would; Chromium finishes
+  writing its caches meanwhile), closes the tab, and the timed second visit in a new tab is served from the cache
+  without revalidation: a repeat visit within the hour on a static host. The bare page and the widget get exactly the
+  same servers and steps, so the ratio is like for like.
 - The latency and byte figures come from one extra cold load of the widget, after the start-up samples.
 
-Usage (from the repository root): ``.venv/bin/python scripts/bench_widget.py [--runs N] [--site DIR] [--json]``.
+Usage, from the repository root:
+``.venv/bin/python scripts/bench_widget.py [--runs N] [--changes N] [--site DIR] [--json]``.
 Without ``--site`` it builds the site with ``mkdocs build --strict`` into a temporary folder. Exit status 0 whatever
 the figures (a benchmark, not a test); 1 with a one-line message if the site or the browser fails to run.
 """
@@ -76,7 +77,7 @@ CHROMIUM_ARGS = [
 ]
 COLD_CACHE = "no-cache"
 WARM_CACHE = "max-age=3600"
-WARM_SETTLE_S = 3.0
+WARM_SETTLE_S = 2.0
 
 BENCH_DIR = "__bench"
 BARE_PAGE = f"{BENCH_DIR}/blank.html"
@@ -91,6 +92,8 @@ CHANGE_PAUSE_MS = 10  # between edits, so each one starts from an idle page
 TARGET_RATIO = 1.15
 TARGET_MEDIAN_MS = 10.0
 TARGET_P95_MS = 30.0
+
+# Both pages end up with `window.__benchLive = {state, t}`: "ready" (or why not) and performance.now() at that moment.
 
 # The baseline: nothing but a module worker that loads Pyodide from the site's vendored copy.
 BLANK_HTML = """<!doctype html>
@@ -165,7 +168,7 @@ LATENCY_JS = """async ({ field, cell, changes, timeoutMs, pauseMs }) => {
   return latencies;
 }"""
 
-# Navigation milestones and the page's own view of its requests (for worker scripts, see `_page_body_sizes`).
+# Navigation milestones and the body sizes the page saw (Resource Timing), for the worker scripts: see `to_transfer`.
 PAGE_TIMING_JS = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   return {
@@ -298,10 +301,13 @@ def warm_start_ms(playwright: Playwright, url: str, *, widget: bool) -> float:
         return live_ms(open_page(context, url, widget=widget))
 
 
-def start_up_samples(playwright: Playwright, cold_base: str, warm_base: str, runs: int) -> dict[str, dict[str, list]]:
+Samples = dict[str, dict[str, list[float]]]  # page ("bare", "widget") -> "cold"/"warm" -> seconds
+
+
+def start_up_samples(playwright: Playwright, cold_base: str, warm_base: str, runs: int) -> Samples:
     """Seconds to live for each page and cache state, `runs` samples each, the two pages interleaved."""
     pages = {"bare": BARE_PAGE, "widget": WIDGET_PAGE}
-    samples: dict[str, dict[str, list]] = {name: {"cold": [], "warm": []} for name in pages}
+    samples: Samples = {name: {"cold": [], "warm": []} for name in pages}
     for run in range(runs):
         order = list(pages) if run % 2 == 0 else list(reversed(pages))
         for name in order:
@@ -311,7 +317,9 @@ def start_up_samples(playwright: Playwright, cold_base: str, warm_base: str, run
     return samples
 
 
-def profile_widget(playwright: Playwright, cold_base: str, changes: int) -> tuple[list[Transfer], Timeline, list[float]]:
+def profile_widget(
+    playwright: Playwright, cold_base: str, changes: int
+) -> tuple[list[Transfer], Timeline, list[float]]:
     """One cold load of the widget page: its requests, its milestones, then the recompute latencies (ms)."""
     with fresh_browser(playwright) as context:
         finished: list[Request] = []
@@ -329,17 +337,16 @@ def profile_widget(playwright: Playwright, cold_base: str, changes: int) -> tupl
             },
         )
         timing = page.evaluate(PAGE_TIMING_JS)
-        transfers = [_transfer(request, timing["bodySizes"]) for request in finished]
-    first_pyodide = min(t.start_ms for t in transfers if t.path.startswith(PYODIDE_DIR))
+        transfers = [to_transfer(request, timing["bodySizes"]) for request in finished]
     timeline = Timeline(
         dom_content_loaded_s=timing["domContentLoaded"] / 1000,
-        pyodide_first_request_s=(first_pyodide - timing["timeOrigin"]) / 1000,
+        pyodide_first_request_s=(pyodide_start_ms(transfers) - timing["timeOrigin"]) / 1000,
         live_s=live / 1000,
     )
     return transfers, timeline, latencies
 
 
-def _transfer(request: Request, page_body_sizes: dict[str, int]) -> Transfer:
+def to_transfer(request: Request, page_body_sizes: dict[str, int]) -> Transfer:
     """Playwright reports 0 body bytes for worker scripts; the page's Resource Timing has their size."""
     sizes = request.sizes()
     body = sizes["responseBodySize"] or page_body_sizes.get(request.url, 0)
@@ -351,6 +358,11 @@ def _transfer(request: Request, page_body_sizes: dict[str, int]) -> Transfer:
         end_ms=timing["startTime"] + timing["responseEnd"],
         size=sizes["responseHeadersSize"] + body,
     )
+
+
+def pyodide_start_ms(transfers: list[Transfer]) -> float:
+    """When the first request for one of Pyodide's files started (wall clock, ms since the epoch)."""
+    return min(t.start_ms for t in transfers if t.path.startswith(PYODIDE_DIR))
 
 
 # --- the figures --------------------------------------------------------------------------------------------------
@@ -376,7 +388,7 @@ KIND_LABELS = {"document": "html", "stylesheet": "css", "script": "js", "font": 
 
 
 def summarize_bytes(transfers: list[Transfer]) -> Bytes:
-    pyodide_start = min(t.start_ms for t in transfers if t.path.startswith(PYODIDE_DIR))
+    pyodide_start = pyodide_start_ms(transfers)
     by_kind: dict[str, int] = {}
     for transfer in transfers:
         if transfer.end_ms <= pyodide_start:
@@ -399,7 +411,10 @@ def run_benchmark(site: Path, runs: int, changes: int) -> dict:
     ):
         samples = start_up_samples(playwright, cold_base, warm_base, runs)
         transfers, timeline, latencies = profile_widget(playwright, cold_base, changes)
-    medians = {name: {state: statistics.median(values) for state, values in states.items()} for name, states in samples.items()}
+    medians = {
+        name: {state: statistics.median(seconds) for state, seconds in by_state.items()}
+        for name, by_state in samples.items()
+    }
     return {
         "runs": runs,
         "start_up_s": medians,
