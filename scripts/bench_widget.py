@@ -93,7 +93,7 @@ TARGET_RATIO = 1.15
 TARGET_MEDIAN_MS = 10.0
 TARGET_P95_MS = 30.0
 
-# Both pages end up with `window.__benchLive = {state, t}`: "ready" (or why not) and performance.now() at that moment.
+# Both pages end up with `window.__benchLive = {state, t, error}`: "ready" or "failed", performance.now() then, why.
 
 # The baseline: nothing but a module worker that loads Pyodide from the site's vendored copy.
 BLANK_HTML = """<!doctype html>
@@ -438,23 +438,31 @@ def format_report(result: dict) -> str:
     lat, size, line = result["latency"], result["bytes"], result["cold_widget_timeline"]
     kinds = ", ".join(f"{kind} {format_bytes(n)}" for kind, n in size["before_pyodide_by_kind"].items())
     largest = ", ".join(f"{name} {format_bytes(n)}" for name, n in size["largest"])
-    return "\n".join(
-        [
-            f"bare Pyodide start-up (blank page, worker): cold {bare['cold']:.2f} s  warm {bare['warm']:.2f} s"
-            f"   (median of {result['runs']})",
-            f"widget live ({WIDGET_PAGE}):    cold {widget['cold']:.2f} s  warm {widget['warm']:.2f} s"
-            f"   (median of {result['runs']})",
-            f"ratio live/bare:                           cold {ratio['cold']:.2f}    warm {ratio['warm']:.2f}"
-            f"     (target <= {TARGET_RATIO})",
-            f"recompute latency over {lat['samples']} changes:        median {lat['median_ms']:.1f} ms"
-            f"  p95 {lat['p95_ms']:.1f} ms  mean {lat['mean_ms']:.2f} ms  max {lat['max_ms']:.1f} ms"
-            f"  (targets: median <= {TARGET_MEDIAN_MS:g} ms, p95 <= {TARGET_P95_MS:g} ms)",
-            f"bytes before Pyodide starts:               {format_bytes(size['before_pyodide'])} ({kinds})",
-            f"cold load total:                           {format_bytes(size['total'])}; largest: {largest}",
-            f"cold widget load timeline:                 DOMContentLoaded {line['dom_content_loaded_s']:.2f} s,"
-            f" Pyodide's first request {line['pyodide_first_request_s']:.2f} s, live {line['live_s']:.2f} s",
-        ]
-    )
+    rows = [
+        (
+            "bare Pyodide start-up (blank page, worker):",
+            f"cold {bare['cold']:.2f} s  warm {bare['warm']:.2f} s   (median of {result['runs']})",
+        ),
+        (
+            f"widget live ({WIDGET_PAGE}):",
+            f"cold {widget['cold']:.2f} s  warm {widget['warm']:.2f} s   (median of {result['runs']})",
+        ),
+        ("ratio live/bare:", f"cold {ratio['cold']:.2f}    warm {ratio['warm']:.2f}     (target <= {TARGET_RATIO})"),
+        (
+            f"recompute latency over {lat['samples']} changes:",
+            f"median {lat['median_ms']:.1f} ms  p95 {lat['p95_ms']:.1f} ms  mean {lat['mean_ms']:.2f} ms"
+            f"  max {lat['max_ms']:.1f} ms  (targets: median <= {TARGET_MEDIAN_MS:g} ms, p95 <= {TARGET_P95_MS:g} ms)",
+        ),
+        ("bytes before Pyodide starts:", f"{format_bytes(size['before_pyodide'])} ({kinds})"),
+        ("cold load total:", f"{format_bytes(size['total'])}; largest: {largest}"),
+        (
+            "cold widget load timeline:",
+            f"DOMContentLoaded {line['dom_content_loaded_s']:.2f} s, Pyodide's first request"
+            f" {line['pyodide_first_request_s']:.2f} s, live {line['live_s']:.2f} s",
+        ),
+    ]
+    width = max(len(label) for label, _ in rows) + 1
+    return "\n".join(f"{label:<{width}}{text}" for label, text in rows)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
