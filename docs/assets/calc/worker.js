@@ -18,32 +18,30 @@ function plainError(err) {
   return { name: (err && err.name) || "Error", message: String((err && err.message) || err).slice(0, 500) };
 }
 
-// Count the bytes of Pyodide's big downloads as they stream in, so the page can show progress.
+// Count the bytes of Pyodide's big downloads as they arrive, so the page can show progress. Pyodide gets the
+// original response (compiled as it streams, natively); only a clone passes through JavaScript to be counted.
 const realFetch = self.fetch.bind(self);
 self.fetch = async (input, init) => {
   const response = await realFetch(input, init);
   const url = typeof input === "string" ? input : input.url || String(input);
-  if (!response.ok || !response.body || !/(pyodide\.asm\.wasm|python_stdlib\.zip)$/.test(url.split("?")[0])) {
-    return response;
+  if (response.ok && response.body && /(pyodide\.asm\.wasm|python_stdlib\.zip)$/.test(url.split("?")[0])) {
+    countBytes(response.clone().body.getReader());
   }
-  const reader = response.body.getReader();
-  const counted = new ReadableStream({
-    async pull(controller) {
+  return response;
+};
+
+async function countBytes(reader) {
+  try {
+    for (;;) {
       const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
+      if (done) return;
       loaded += value.byteLength;
       post({ type: "progress", stage: "download", loaded });
-      controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
-};
+    }
+  } catch (err) {
+    // Counting is cosmetic: a failed download reports itself through loadPyodide.
+  }
+}
 
 async function init({ indexURL, wheelURL }) {
   const wheel = realFetch(wheelURL).then((r) => {
