@@ -229,9 +229,7 @@ class Widget {
       target.textContent = target.textContent ? `${target.textContent} ${error.message}` : error.message;
       target.hidden = false;
     }
-    this.table.classList.add("calc-stale");
-    this.notes.classList.add("calc-stale");
-    for (const figure of this.el.querySelectorAll(".calc-chart")) figure.classList.add("calc-stale");
+    this.markStale(true);
     this.el.dataset.calcState = "error";
     this.showStatus();
   }
@@ -257,11 +255,15 @@ class Widget {
       }),
     );
     this.showCharts(result.charts || []);
-    this.table.classList.remove("calc-stale");
-    this.notes.classList.remove("calc-stale");
-    for (const figure of this.el.querySelectorAll(".calc-chart")) figure.classList.remove("calc-stale");
+    this.markStale(false);
     this.el.dataset.calcState = "live";
     this.showStatus();
+  }
+
+  markStale(stale) {
+    for (const node of [this.table, this.notes, ...this.el.querySelectorAll(".calc-chart")]) {
+      node.classList.toggle("calc-stale", stale);
+    }
   }
 
   showCharts(charts) {
