@@ -99,10 +99,10 @@ def line_chart_svg(spec: Mapping[str, Any]) -> str:
 
     x_kind = spec.get("x", {}).get("format", "count")
     y_kind = spec.get("y", {}).get("format", "number")
-    title = escape(str(spec.get("title", "")))
+    title = escape(str(spec.get("title", "")), {'"': "&quot;"})  # safe as text and as an attribute
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {_HEIGHT}" role="img" '
-        f'aria-label="{escape(str(spec.get("title", "")), {chr(34): "&quot;"})}" class="calc-chart-svg">',
+        f'aria-label="{title}" class="calc-chart-svg">',
         f"<title>{title}</title>",
         f'<text x="{_LEFT}" y="20" class="calc-chart-title">{title}</text>',
     ]

@@ -25,8 +25,8 @@ def _accelerator_choices() -> tuple[tuple[str, str], ...]:
     return (("none", "None"),) + tuple((key, acc.name) for key, acc in data.accelerators().items())
 
 
-def _with_accelerator() -> tuple[str, ...]:
-    return tuple(key for key, _ in _accelerator_choices() if key != "none")
+ACCELERATOR_CHOICES = _accelerator_choices()
+WITH_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATOR_CHOICES if key != "none")}
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -193,18 +193,18 @@ KV_CACHE = register(
                         help="Tokens per sequence held in the cache (prompt + generated)."),
             NumberField(name="batch_size", label="Batch size", unit="sequences", symbol="B", default=1, integer=True,
                         minimum=1, maximum=1e7, help="Sequences decoded together; the cache scales with T × B."),
-            ChoiceField(name="accelerator", label="Accelerator", default="none", choices=_accelerator_choices(),
+            ChoiceField(name="accelerator", label="Accelerator", default="none", choices=ACCELERATOR_CHOICES,
                         help="Optional: how much cache fits in its memory after the weights."),
             NumberField(name="accelerator_count", label="Accelerators", unit="GPUs", default=8, integer=True,
-                        minimum=1, maximum=1_000_000, relevant_when={"accelerator": _with_accelerator()},
+                        minimum=1, maximum=1_000_000, relevant_when=WITH_ACCELERATOR,
                         help="Accelerators holding one copy of the weights and the cache."),
             NumberField(name="params_billion", label="Parameters", unit="billion", symbol="N", default=671,
                         minimum=0, exclusive_minimum=True, maximum=1e6,
-                        relevant_when={"accelerator": _with_accelerator()},
+                        relevant_when=WITH_ACCELERATOR,
                         help="All weights, every expert included (from the preset's published total)."),
             NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
                         exclusive_minimum=True, maximum=64, suggestions=((16, "BF16"), (8, "FP8"), (4, "4-bit")),
-                        relevant_when={"accelerator": _with_accelerator()}, help="Bits per weight."),
+                        relevant_when=WITH_ACCELERATOR, help="Bits per weight."),
         ),
         outputs=(
             Output(name="elements_per_token_per_layer", label="Elements per token per layer", unit="elements",
