@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from .model_config import MAX_CONFIG_CHARS
 from .registry import calculator_ids, get_calculator, list_calculators, run
-from .schema import Calculator, ChoiceField
+from .schema import Calculator, ChoiceField, TextField
 
 __all__ = ["main"]
 
@@ -23,6 +24,9 @@ def _field_help(calc: Calculator) -> str:
         if isinstance(f, ChoiceField):
             kinds = "|".join(v for v, _ in f.choices)
             lines.append(f"  {f.name}={kinds}  (default {f.default})")
+        elif isinstance(f, TextField):
+            how = "  (or --config FILE)" if f.name == "config" else ""
+            lines.append(f"  {f.name}=TEXT{how}")
         else:
             unit = f" [{f.unit}]" if f.unit else ""
             bounds = []
@@ -51,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     runner.add_argument("id", nargs="?", help="calculator id (see `list`)")
     runner.add_argument("assignments", nargs="*", metavar="name=value", help="inputs")
     runner.add_argument("--preset", help="fill the model inputs from a preset; explicit inputs override it")
+    runner.add_argument("--config", metavar="FILE", help="a Hugging Face config.json to count the model from")
     runner.add_argument("--json", action="store_true", help="print the result as JSON")
     runner.add_argument("-h", "--help", action="store_true", help="show the calculator's inputs and outputs")
     return parser
@@ -69,10 +74,11 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calc = get_calculator(args.id) if args.id else None
     if args.help:
         if calc is None:
-            out.write("usage: python -m calculators run ID [name=value ...] [--preset NAME] [--json]\n")
+            out.write("usage: python -m calculators run ID [name=value ...] [--preset NAME] [--config FILE] [--json]\n")
             out.write(f"calculators: {', '.join(calculator_ids())}\n")
             return 0 if args.id is None else 2
-        out.write(f"usage: python -m calculators run {calc.id} [name=value ...] [--preset NAME] [--json]\n\n")
+        config = " [--config FILE]" if calc.field("config") else ""
+        out.write(f"usage: python -m calculators run {calc.id} [name=value ...] [--preset NAME]{config} [--json]\n\n")
         out.write(f"{calc.title}: {calc.summary}\n\n{_field_help(calc)}\n")
         return 0
     if args.id is None:
@@ -87,6 +93,16 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         inputs[name] = value
     if args.preset:
         inputs["preset"] = args.preset
+    if args.config:
+        if calc is None or calc.field("config") is None:
+            takes = [c for c in calculator_ids() if get_calculator(c).field("config")]  # type: ignore[union-attr]
+            err.write(f"error: {args.id} does not take a model config; these do: {', '.join(takes)}\n")
+            return 2
+        text, problem = _read_config_file(args.config)
+        if problem:
+            err.write(f"error: config: {problem}\n")
+            return 2
+        inputs["config"] = text
     result = run(args.id, inputs)
     if args.json:
         public = {
@@ -114,6 +130,21 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for note in result["notes"]:
             out.write(f"note: {note}\n")
     return 0
+
+
+def _read_config_file(path: str) -> tuple[str, str | None]:
+    """The text of a config file, or a message; a file larger than the calculators accept is not read whole."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_CONFIG_CHARS * 4 + 1)  # UTF-8 takes at most 4 bytes a character
+    except OSError as exc:
+        return "", f"cannot read {path}: {exc.strerror or exc}"
+    if len(raw) > MAX_CONFIG_CHARS * 4:
+        return "", f"{path} is larger than {MAX_CONFIG_CHARS * 4:,} bytes; a config.json is a few kB."
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return "", f"{path} is not UTF-8 text."
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -31,6 +31,9 @@ class PublishedFigure:
     value: float
     source: str
     as_of: str
+    embedding_counted: bool | None = None
+    """For an active-parameter figure: whether the authors count the token-embedding table in it (None: not
+    applicable or not known). DeepSeek-V2/V3 leave it out; DeepSeekMoE and Mistral AI count it."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["FORMATS", "format_bytes", "format_count", "format_number", "format_percent", "format_value"]
+__all__ = [
+    "FORMATS",
+    "format_bytes",
+    "format_count",
+    "format_flops",
+    "format_number",
+    "format_params",
+    "format_percent",
+    "format_value",
+]
 
 _SI = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
 _IEC = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
@@ -79,16 +88,45 @@ def format_percent(fraction: float) -> str:
     return f"{fraction * 100:.1f}%"
 
 
+def format_params(value: float) -> str:
+    """A parameter count the way model cards write it: M for million, B for billion, T for trillion.
+
+    >>> format_params(671_026_404_352), format_params(926_679_040), format_params(4096)
+    ('671B', '926.7M', '4,096')
+    """
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(value) >= scale:
+            return f"{format_number(value / scale)}{suffix}"
+    return format_number(value)
+
+
+def format_flops(value: float) -> str:
+    """Floating-point operations with a decimal prefix.
+
+    >>> format_flops(7.5e10), format_flops(3.3e24)
+    ('75 GFLOP', '3.3 YFLOP')
+    """
+    prefixes = ("", "k", "M", "G", "T", "P", "E", "Z", "Y")
+    step = 0
+    magnitude = abs(value)
+    while magnitude >= 1000 and step < len(prefixes) - 1:
+        magnitude /= 1000
+        step += 1
+    return f"{format_number(math.copysign(magnitude, value))} {prefixes[step]}FLOP"
+
+
 FORMATS = {
     "number": format_number,
     "count": format_count,
     "bytes": format_bytes,
     "percent": format_percent,
+    "params": format_params,
+    "flops": format_flops,
 }
 
 
 def format_value(value: float | None, kind: str) -> str:
-    """Format `value` by the display `kind` of an output ("number", "count", "bytes" or "percent")."""
+    """Format `value` by the display `kind` of an output: a key of `FORMATS`."""
     if value is None:
         return "n/a"
     return FORMATS[kind](value)

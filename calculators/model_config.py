@@ -1,17 +1,66 @@
 """Reading a model's architecture from the keys of a Hugging Face `config.json`.
 
-Handles the keys, not a list of known models: the Llama/Mistral/Qwen2 family (``num_key_value_heads``,
-``head_dim`` given or derived from ``hidden_size``), and DeepSeek-V2/V3's MLA keys (``kv_lora_rank``,
-``qk_nope_head_dim``, ``qk_rope_head_dim``).
+Handles the keys, not a list of known models:
+
+- dense decoders of the Llama/Mistral/Qwen2 family: ``hidden_size``, ``num_hidden_layers``,
+  ``num_attention_heads``, ``num_key_value_heads`` (GQA/MQA), ``head_dim`` given or derived, ``intermediate_size``,
+  ``tie_word_embeddings``, ``attention_bias``;
+- Mixture-of-Experts keys: the routed-expert count (``n_routed_experts``, ``num_local_experts`` or
+  ``num_experts``), ``num_experts_per_tok``, ``moe_intermediate_size``, shared experts (``n_shared_experts`` of
+  expert width, or one ``shared_expert_intermediate_size`` MLP with its gate), which layers are MoE
+  (``first_k_dense_replace`` and ``moe_layer_freq``; or ``decoder_sparse_step`` and ``mlp_only_layers``), and the
+  router's bias of auxiliary-loss-free balancing (``topk_method = "noaux_tc"``);
+- DeepSeek-V2/V3's Multi-head Latent Attention (``q_lora_rank``, ``kv_lora_rank``, ``qk_nope_head_dim``,
+  ``qk_rope_head_dim``, ``v_head_dim``) and multi-token prediction (``num_nextn_predict_layers``);
+- a multimodal wrapper whose language model sits in ``text_config``.
+
+Text pasted by a reader is untrusted: `load_config_json` refuses oversized or deeply nested input, non-finite
+numbers and anything but a JSON object before any key is read, and every key is checked for type and range.
+Unsupported designs that would change the count (interleaved Llama-4 MoE, linear-attention or state-space layers)
+are refused by name rather than counted wrong.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AttentionShape", "attention_shape"]
+__all__ = [
+    "MAX_CONFIG_CHARS",
+    "AttentionShape",
+    "ConfigError",
+    "ModelArchitecture",
+    "architecture",
+    "architecture_from_json",
+    "attention_shape",
+    "load_config_json",
+]
+
+MAX_CONFIG_CHARS = 200_000
+"""Longest config text read: published config.json files are 1-10 kB."""
+_MAX_DEPTH = 16
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+# Keys of designs whose parameters these formulas do not count: refused by name, not counted wrong.
+_UNSUPPORTED = {
+    "interleave_moe_layer_step": "interleaved MoE layers with a dense MLP of another width (Llama 4)",
+    "intermediate_size_mlp": "MoE and dense MLPs of separate widths (Llama 4)",
+    "linear_num_key_heads": "linear-attention layers (Qwen3-Next)",
+    "full_attention_interval": "hybrid linear/full attention layers",
+    "ssm_cfg": "state-space (Mamba) layers",
+    "mamba_d_state": "state-space (Mamba) layers",
+    "num_kv_shared_layers": "layers sharing their KV projections",
+}
+_EXPERT_COUNT_KEYS = ("n_routed_experts", "num_local_experts", "num_experts")
+
+
+class ConfigError(ValueError):
+    """A config that cannot be read: the message says, in one sentence, what is missing or wrong."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,27 +80,324 @@ class AttentionShape:
     rope_head_dim: int = 0
 
 
+@dataclass(frozen=True, kw_only=True)
+class ModelArchitecture:
+    r"""Everything the parameter and FLOPs counts need, in the site's notation.
+
+    Dense fields: vocabulary $V$ (`vocab_size`), width $D$ (`hidden_size`), layers $L$ (`layers`), query heads
+    $H$, key/value heads $K$, head dimension $d$, dense MLP width $F$ (`intermediate_size`). MLA fields are zero
+    for other attention. MoE fields: routed experts $E$ (`routed_experts`, zero for a dense model), active experts
+    $k$ (`experts_per_token`), expert width $F_e$, the total width of the always-active shared MLP
+    (`shared_intermediate_size`, zero if none), and `moe_layers`: for each layer, whether its MLP is MoE.
+    """
+
+    model_type: str = ""
+    vocab_size: int
+    hidden_size: int
+    layers: int
+    heads: int
+    kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    tie_embeddings: bool = False
+    qkv_bias: bool = False
+    output_bias: bool = False
+    q_lora_rank: int = 0
+    kv_lora_rank: int = 0
+    qk_nope_head_dim: int = 0
+    qk_rope_head_dim: int = 0
+    v_head_dim: int = 0
+    routed_experts: int = 0
+    experts_per_token: int = 0
+    expert_intermediate_size: int = 0
+    shared_intermediate_size: int = 0
+    shared_expert_gate: bool = False
+    router_bias: bool = False
+    expert_groups: int = 1
+    groups_per_token: int = 1
+    moe_layers: tuple[bool, ...] = ()
+    mtp_layers: int = 0
+
+    @property
+    def uses_mla(self) -> bool:
+        return self.kv_lora_rank > 0
+
+    @property
+    def moe_layer_count(self) -> int:
+        return sum(self.moe_layers)
+
+    @property
+    def dense_layer_count(self) -> int:
+        return self.layers - self.moe_layer_count
+
+    def attention_shape(self) -> AttentionShape:
+        """The numbers the KV cache depends on."""
+        if self.uses_mla:
+            return AttentionShape(kind="mla", layers=self.layers, heads=self.heads, kv_heads=self.heads,
+                                  head_dim=self.qk_nope_head_dim, kv_lora_rank=self.kv_lora_rank,
+                                  rope_head_dim=self.qk_rope_head_dim)
+        kind = "mha" if self.kv_heads == self.heads else "mqa" if self.kv_heads == 1 else "gqa"
+        return AttentionShape(kind=kind, layers=self.layers, heads=self.heads, kv_heads=self.kv_heads,
+                              head_dim=self.head_dim)
+
+
+def load_config_json(text: Any) -> dict[str, Any]:
+    """Parse untrusted config text into a dict, or raise `ConfigError`.
+
+    Refused before parsing: anything but text, more than `MAX_CONFIG_CHARS` characters, nesting deeper than 16;
+    while parsing: ``NaN``/``Infinity`` and integers of more than 30 digits; after: anything but a JSON object.
+
+    Examples:
+        >>> load_config_json('{"hidden_size": 4096}')
+        {'hidden_size': 4096}
+        >>> load_config_json("[" * 1000)
+        Traceback (most recent call last):
+        ...
+        calculators.model_config.ConfigError: The config is nested more than 16 levels deep; a config.json is a flat object.
+    """
+    if not isinstance(text, str):
+        raise ConfigError("The config must be text: the contents of a config.json file.")
+    if len(text) > MAX_CONFIG_CHARS:
+        raise ConfigError(f"The config is {len(text):,} characters long; the limit is {MAX_CONFIG_CHARS:,} "
+                          "(a config.json is a few kB).")
+    stripped = text.strip()
+    if not stripped:
+        raise ConfigError("The config is empty: paste the contents of a config.json.")
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub("", stripped)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > _MAX_DEPTH:
+            raise ConfigError(f"The config is nested more than {_MAX_DEPTH} levels deep; a config.json is a flat object.")
+
+    def no_constants(name: str) -> None:
+        raise ConfigError(f"The config contains {name}, which is not a number JSON allows.")
+
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > 30:
+            raise ConfigError(f"The config contains an integer of {len(digits)} digits; no architecture number is that large.")
+        return int(digits)
+
+    try:
+        config = json.loads(stripped, parse_constant=no_constants, parse_int=bounded_int)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    except RecursionError:
+        raise ConfigError("The config is nested too deeply.") from None
+    if not isinstance(config, dict):
+        raise ConfigError("The config must be a JSON object ({...}), as in a config.json file.")
+    return config
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f"the text “{shown}”"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return repr(value)
+
+
+class _Keys:
+    """Typed access to config keys; every failure is a ConfigError naming the key."""
+
+    def __init__(self, config: Mapping[str, Any]):
+        self.config = config
+
+    def has(self, key: str) -> bool:
+        return self.config.get(key) is not None
+
+    def int(self, key: str, *, default: int | None = None, minimum: int = 1, maximum: int = 10**7) -> int:
+        value = self.config.get(key)
+        if value is None:
+            if default is None:
+                raise ConfigError(f"The config has no “{key}”.")
+            return default
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"“{key}” must be a whole number; the config has {_describe(value)}.")
+        if not minimum <= value <= maximum:
+            raise ConfigError(f"“{key}” must be between {minimum:,} and {maximum:,}; the config has {value:,}.")
+        return value
+
+    def bool(self, key: str, *, default: bool) -> bool:
+        value = self.config.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise ConfigError(f"“{key}” must be true or false; the config has {_describe(value)}.")
+        return value
+
+    def text(self, key: str) -> str:
+        value = self.config.get(key)
+        return value[:64] if isinstance(value, str) else ""
+
+    def int_list(self, key: str, *, maximum: int) -> tuple[int, ...]:
+        value = self.config.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in value):
+            raise ConfigError(f"“{key}” must be a list of layer numbers; the config has {_describe(value)}.")
+        if any(not 0 <= v < maximum for v in value):
+            raise ConfigError(f"“{key}” lists a layer outside 0 to {maximum - 1}.")
+        return tuple(value)
+
+
+def _language_model_keys(config: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The keys of the language model: the config itself, or its ``text_config`` (multimodal wrappers)."""
+    if "num_hidden_layers" not in config and isinstance(config.get("text_config"), dict):
+        return config["text_config"]
+    return config
+
+
+def architecture(config: Mapping[str, Any]) -> ModelArchitecture:
+    """The architecture a parsed `config.json` describes, or `ConfigError` naming what is missing or wrong.
+
+    Examples:
+        >>> arch = architecture({"vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336,
+        ...     "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8})
+        >>> arch.kv_heads, arch.head_dim, arch.moe_layer_count
+        (8, 128, 0)
+        >>> architecture({"hidden_size": 4096})
+        Traceback (most recent call last):
+        ...
+        calculators.model_config.ConfigError: The config lacks num_hidden_layers, num_attention_heads, vocab_size: it does not describe a transformer language model these keys can count.
+    """
+    if not isinstance(config, Mapping):
+        raise ConfigError("The config must be a JSON object ({...}), as in a config.json file.")
+    config = _language_model_keys(config)
+    for key, what in _UNSUPPORTED.items():
+        if config.get(key) is not None:
+            raise ConfigError(f"The config uses “{key}”: {what}, which this calculator does not count yet.")
+    required = ("hidden_size", "num_hidden_layers", "num_attention_heads", "vocab_size")
+    missing = [key for key in required if config.get(key) is None]
+    if missing:
+        raise ConfigError(f"The config lacks {', '.join(missing)}: it does not describe a transformer language "
+                          "model these keys can count.")
+    keys = _Keys(config)
+    model_type = keys.text("model_type")
+    hidden = keys.int("hidden_size", maximum=1_000_000)
+    layers = keys.int("num_hidden_layers", maximum=10_000)
+    heads = keys.int("num_attention_heads", maximum=100_000)
+    vocab = keys.int("vocab_size", maximum=100_000_000)
+    kv_heads = keys.int("num_key_value_heads", default=heads, maximum=100_000)
+    if kv_heads > heads or heads % kv_heads:
+        raise ConfigError(f"“num_key_value_heads” ({kv_heads}) must divide “num_attention_heads” ({heads}).")
+    if keys.has("head_dim"):
+        head_dim = keys.int("head_dim", maximum=100_000)
+    elif hidden % heads:
+        raise ConfigError(f"The config has no “head_dim” and hidden_size {hidden:,} is not a multiple of "
+                          f"{heads} heads, so it cannot be derived.")
+    else:
+        head_dim = hidden // heads
+
+    # Multi-head Latent Attention (DeepSeek-V2/V3).
+    kv_lora_rank = keys.int("kv_lora_rank", default=0, minimum=0, maximum=1_000_000)
+    mla: dict[str, int] = {}
+    if kv_lora_rank:
+        missing = [k for k in ("qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim") if not keys.has(k)]
+        if missing:
+            raise ConfigError(f"The config has “kv_lora_rank” (MLA) but lacks {', '.join(missing)}.")
+        mla = {
+            "q_lora_rank": keys.int("q_lora_rank", default=0, minimum=0, maximum=1_000_000),
+            "kv_lora_rank": kv_lora_rank,
+            "qk_nope_head_dim": keys.int("qk_nope_head_dim", maximum=100_000),
+            "qk_rope_head_dim": keys.int("qk_rope_head_dim", minimum=0, maximum=100_000),
+            "v_head_dim": keys.int("v_head_dim", maximum=100_000),
+        }
+
+    # Mixture of Experts.
+    expert_key = next((k for k in _EXPERT_COUNT_KEYS if keys.has(k)), None)
+    experts = keys.int(expert_key, minimum=0, maximum=1_000_000) if expert_key else 0
+    moe: dict[str, Any] = {}
+    if experts:
+        top_k = keys.int("num_experts_per_tok", default=0, minimum=0, maximum=experts)
+        if not top_k:
+            raise ConfigError(f"The config has {experts} experts (“{expert_key}”) but no “num_experts_per_tok”.")
+        if keys.has("moe_intermediate_size"):
+            expert_width = keys.int("moe_intermediate_size", maximum=10_000_000)
+        elif keys.has("intermediate_size"):
+            expert_width = keys.int("intermediate_size", maximum=10_000_000)
+        else:
+            raise ConfigError("The config has experts but neither “moe_intermediate_size” nor “intermediate_size”.")
+        if keys.has("shared_expert_intermediate_size"):  # one shared MLP with a sigmoid gate (Qwen2-MoE)
+            shared_width = keys.int("shared_expert_intermediate_size", minimum=0, maximum=10_000_000)
+            shared_gate = shared_width > 0
+        else:  # n shared experts of expert width (DeepSeekMoE)
+            shared_width = keys.int("n_shared_experts", default=0, minimum=0, maximum=10_000) * expert_width
+            shared_gate = False
+        if keys.has("decoder_sparse_step") or keys.has("mlp_only_layers"):
+            step = keys.int("decoder_sparse_step", default=1, maximum=layers)
+            dense_only = set(keys.int_list("mlp_only_layers", maximum=layers))
+            moe_layers = tuple(i not in dense_only and (i + 1) % step == 0 for i in range(layers))
+        else:
+            first_dense = keys.int("first_k_dense_replace", default=0, minimum=0, maximum=layers)
+            freq = keys.int("moe_layer_freq", default=1, maximum=layers)
+            moe_layers = tuple(i >= first_dense and i % freq == 0 for i in range(layers))
+        groups = keys.int("n_group", default=1, maximum=experts)
+        if experts % groups:
+            raise ConfigError(f"“n_group” ({groups}) must divide the {experts} routed experts.")
+        moe = {
+            "routed_experts": experts,
+            "experts_per_token": top_k,
+            "expert_intermediate_size": expert_width,
+            "shared_intermediate_size": shared_width,
+            "shared_expert_gate": shared_gate,
+            "router_bias": keys.text("topk_method") == "noaux_tc",
+            "expert_groups": groups,
+            "groups_per_token": keys.int("topk_group", default=groups, maximum=groups),
+            "moe_layers": moe_layers,
+        }
+    else:
+        moe = {"moe_layers": (False,) * layers}
+
+    needs_dense_mlp = not all(moe["moe_layers"])
+    if needs_dense_mlp and not keys.has("intermediate_size"):
+        raise ConfigError("The config lacks “intermediate_size”, the width of its dense MLP layers.")
+    intermediate = keys.int("intermediate_size", default=0, minimum=0, maximum=10_000_000)
+    # Qwen2 and Qwen2-MoE put biases on q, k and v without a config key; `attention_bias` (Llama) covers q, k, v, o.
+    attention_bias = keys.bool("attention_bias", default=False)
+    qkv_bias = keys.bool("attention_bias", default=model_type in ("qwen2", "qwen2_moe"))
+    return ModelArchitecture(
+        model_type=model_type,
+        vocab_size=vocab,
+        hidden_size=hidden,
+        layers=layers,
+        heads=heads,
+        kv_heads=kv_heads,
+        head_dim=head_dim,
+        intermediate_size=intermediate,
+        tie_embeddings=keys.bool("tie_word_embeddings", default=False),
+        qkv_bias=qkv_bias,
+        output_bias=attention_bias,
+        mtp_layers=keys.int("num_nextn_predict_layers", default=0, minimum=0, maximum=100),
+        **mla,
+        **moe,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def architecture_from_json(text: str) -> ModelArchitecture:
+    """`architecture` of config text: `load_config_json` then the key checks (cached: widgets re-send the text).
+
+    Examples:
+        >>> architecture_from_json('{"hidden_size": "big"}')
+        Traceback (most recent call last):
+        ...
+        calculators.model_config.ConfigError: The config lacks num_hidden_layers, num_attention_heads, vocab_size: it does not describe a transformer language model these keys can count.
+    """
+    return architecture(load_config_json(text))
+
+
 def attention_shape(config: Mapping[str, Any]) -> AttentionShape:
     """The attention shape a `config.json` describes.
 
     Examples:
         >>> attention_shape({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32,
-        ...                  "num_key_value_heads": 8}).kind
+        ...                  "num_key_value_heads": 8, "vocab_size": 128256, "intermediate_size": 14336}).kind
         'gqa'
     """
-    layers = int(config["num_hidden_layers"])
-    heads = int(config["num_attention_heads"])
-    if config.get("kv_lora_rank"):
-        return AttentionShape(
-            kind="mla",
-            layers=layers,
-            heads=heads,
-            kv_heads=heads,
-            head_dim=int(config["qk_nope_head_dim"]),
-            kv_lora_rank=int(config["kv_lora_rank"]),
-            rope_head_dim=int(config.get("qk_rope_head_dim", 0)),
-        )
-    kv_heads = int(config.get("num_key_value_heads") or heads)
-    head_dim = int(config.get("head_dim") or int(config["hidden_size"]) // heads)
-    kind = "mha" if kv_heads == heads else "mqa" if kv_heads == 1 else "gqa"
-    return AttentionShape(kind=kind, layers=layers, heads=heads, kv_heads=kv_heads, head_dim=head_dim)
+    return architecture(config).attention_shape()

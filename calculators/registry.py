@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .charts import line_chart_svg
+from .charts import chart_svg
 from .formatting import format_value
 from .schema import Calculator, FieldError, read_inputs
 
@@ -55,7 +55,8 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     Never raises for bad input. The result has ``outputs`` (name -> value, unit, label, format, text), ``errors``
     (a list of ``{field, message}``; when it is not empty, ``outputs`` is empty: nothing is computed from an invalid
     set), ``inputs`` (the values used, after preset and defaults), ``notes`` (remarks about the result) and
-    ``charts`` (each a ``spec`` dict and the ``svg`` drawn from it by `calculators.charts`).
+    ``charts`` (each a ``spec`` dict and the ``svg`` drawn from it by `calculators.charts`) and ``tables`` (titled
+    rows of formatted text).
 
     Examples:
         >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
@@ -72,7 +73,7 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     if errors:
         return _response(calc.id, values, {}, errors, ())
     result = calc.compute(values)
-    charts = [{"spec": spec, "svg": line_chart_svg(spec)} for spec in result.charts]
+    charts = [{"spec": spec, "svg": chart_svg(spec)} for spec in result.charts]
     outputs: dict[str, Any] = {}
     for out in calc.outputs:
         value = result.values.get(out.name)
@@ -85,7 +86,7 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
             "format": out.format,
             "text": format_value(value, out.format),
         }
-    return _response(calc.id, values, outputs, [], result.notes, charts)
+    return _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
 
 
 def run_json(calculator_id: str, inputs_json: str) -> str:
@@ -106,7 +107,8 @@ def run_json(calculator_id: str, inputs_json: str) -> str:
 
 
 def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], errors: list[FieldError],
-              notes: tuple[str, ...], charts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+              notes: tuple[str, ...], charts: list[dict[str, Any]] | None = None,
+              tables: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "calculator": calc_id if isinstance(calc_id, str) else None,
         "inputs": dict(values),
@@ -114,4 +116,5 @@ def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], 
         "errors": [e.as_dict() for e in errors],
         "notes": list(notes),
         "charts": charts or [],
+        "tables": tables or [],
     }

@@ -20,6 +20,7 @@ __all__ = [
     "NumberField",
     "Output",
     "Result",
+    "TextField",
     "read_inputs",
 ]
 
@@ -157,7 +158,54 @@ class ChoiceField:
         return None, f"Choose one of: {names}{more}."
 
 
-Field = NumberField | ChoiceField
+@dataclass(frozen=True, kw_only=True)
+class TextField:
+    """A free-text input: a pasted config.json, a list of numbers. Read as text up to `max_chars`; what the text
+    must contain is checked by the calculator (its `check`, or `Calculator.from_config`).
+
+    `accept` names the file types a widget's file chooser offers (empty: no chooser).
+    """
+
+    name: str
+    label: str
+    default: str = ""
+    help: str = ""
+    placeholder: str = ""
+    max_chars: int = 200_000
+    rows: int = 6
+    accept: str = ""
+    relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    kind: str = "text"
+    unit: str = ""
+    symbol: str = ""
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "label": self.label,
+            "unit": self.unit,
+            "symbol": self.symbol,
+            "help": self.help,
+            "default": self.default,
+            "placeholder": self.placeholder,
+            "max_chars": self.max_chars,
+            "rows": self.rows,
+            "accept": self.accept,
+            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
+        }
+
+    def read(self, raw: Any) -> tuple[str | None, str | None]:
+        if raw is None:
+            return "", None
+        if not isinstance(raw, str):
+            return None, "Enter text."
+        if len(raw) > self.max_chars:
+            return None, f"Too long: {len(raw):,} characters; the limit is {self.max_chars:,}."
+        return raw, None
+
+
+Field = NumberField | ChoiceField | TextField
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -190,11 +238,13 @@ class Example:
 @dataclass(frozen=True, kw_only=True)
 class Result:
     """What a calculator's compute function returns: outputs by name (None where not applicable), notes, and
-    chart specs (see `calculators.charts`)."""
+    chart specs (see `calculators.charts`), and tables: ``{"title": str, "columns": [str, ...], "rows": [[str, ...],
+    ...]}`` of text already formatted (written into the page as text, never as HTML)."""
 
     values: Mapping[str, float | None]
     notes: tuple[str, ...] = ()
     charts: tuple[Mapping[str, Any], ...] = ()
+    tables: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -203,6 +253,8 @@ class Calculator:
 
     `compute` takes the validated inputs and returns a `Result`; `check` adds errors that involve several fields;
     `presets` maps a preset name to the inputs it fills; `preset_fields` lists which inputs a preset sets.
+    `from_config`, for a calculator that takes a model, maps a `ModelArchitecture` read from the text of its
+    ``config`` input to the inputs it fills, as a preset would.
     """
 
     id: str
@@ -216,6 +268,7 @@ class Calculator:
     preset_fields: tuple[str, ...] = ()
     default_preset: str | None = None
     examples: tuple[Example, ...] = ()
+    from_config: Callable[[Any], Mapping[str, Any]] | None = None
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -246,8 +299,9 @@ def is_relevant(f: Field, values: Mapping[str, Any]) -> bool:
 def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
     """Read `inputs` (strings or numbers; may include ``preset``) against `calc`'s fields.
 
-    A preset fills its fields first, explicit inputs override it, defaults fill the rest. Fields that do not
-    matter for the chosen options are passed through unread. Returns the values and the errors.
+    Defaults first, then the preset's inputs, then those a ``config`` text fills (calculators with
+    `Calculator.from_config`), then the explicit inputs. Fields that do not matter for the chosen options are
+    passed through unread. Returns the values and the errors.
     """
     errors: list[FieldError] = []
     if not isinstance(inputs, Mapping):
@@ -263,6 +317,16 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
             errors.append(FieldError(field="preset", message=f"No preset named “{shown}”. Known: {known}."))
         else:
             merged.update(presets[chosen][1])
+    config_text = inputs.get("config")
+    config_field = calc.field("config")
+    readable = config_field is None or config_field.read(config_text)[1] is None
+    if calc.from_config is not None and isinstance(config_text, str) and config_text.strip() and readable:
+        from .model_config import ConfigError, architecture_from_json  # noqa: PLC0415 (schema stays model-agnostic)
+
+        try:
+            merged.update(calc.from_config(architecture_from_json(config_text)))
+        except ConfigError as exc:
+            errors.append(FieldError(field="config", message=str(exc)))
     for name, raw in inputs.items():
         if name == "preset":
             continue

@@ -14,9 +14,11 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 def test_list_json_has_ids_titles_inputs_outputs_presets() -> None:
     proc = cli("list", "--json")
     assert proc.returncode == 0
-    [calc] = json.loads(proc.stdout)
-    assert calc["id"] == "kv-cache" and calc["title"]
-    assert calc["inputs"] and calc["outputs"] and calc["presets"]
+    listed = json.loads(proc.stdout)
+    assert [c["id"] for c in listed] == ["kv-cache", "model-params", "moe-design", "moe-router"]
+    for calc in listed:
+        assert calc["title"] and calc["inputs"] and calc["outputs"]
+    assert all(c["presets"] for c in listed if c["id"] != "moe-router")
 
 
 def test_list_plain() -> None:

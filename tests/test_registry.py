@@ -148,7 +148,7 @@ def test_run_json_accepts_any_text(text) -> None:
 
 
 def test_schema_lists_inputs_outputs_presets() -> None:
-    [schema] = list_calculators()
+    schema = list_calculators()[0]
     assert schema["id"] == "kv-cache"
     names = {f["name"] for f in schema["inputs"]}
     assert {"attention", "layers", "heads", "kv_heads", "head_dim", "kv_lora_rank", "rope_head_dim",

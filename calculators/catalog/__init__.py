@@ -1,3 +1,3 @@
 """The calculators, one module each; importing this package registers them."""
 
-from . import kv_cache  # noqa: F401
+from . import kv_cache, model_params, moe_design, moe_router  # noqa: F401

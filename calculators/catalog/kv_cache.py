@@ -7,9 +7,11 @@ from typing import Any
 
 from .. import attention, data
 from ..formatting import format_bytes
-from ..model_config import attention_shape
+from ..model_config import ModelArchitecture, architecture
+from ..parameters import parameter_counts
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
 
 ATTENTION_KINDS = (
     ("mha", "MHA"),
@@ -21,29 +23,28 @@ ATTENTION_KINDS = (
 PRECISIONS = ((32, "FP32"), (16, "BF16 / FP16"), (8, "FP8"), (6, "6-bit (DeepSeek-V2 as served)"), (4, "4-bit"))
 
 
-def _accelerator_choices() -> tuple[tuple[str, str], ...]:
-    return (("none", "None"),) + tuple((key, acc.name) for key, acc in data.accelerators().items())
-
-
-ACCELERATOR_CHOICES = _accelerator_choices()
-WITH_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATOR_CHOICES if key != "none")}
+def from_config(arch: ModelArchitecture) -> dict[str, Any]:
+    """The inputs a model's architecture fills: its attention shape and its counted parameters."""
+    shape = arch.attention_shape()
+    inputs: dict[str, Any] = {
+        "attention": shape.kind,
+        "layers": shape.layers,
+        "heads": shape.heads,
+        "kv_heads": shape.kv_heads,
+        "head_dim": shape.head_dim,
+        "params_billion": parameter_counts(arch).total / 1e9,
+    }
+    if shape.kind == "mla":
+        inputs["kv_lora_rank"] = shape.kv_lora_rank
+        inputs["rope_head_dim"] = shape.rope_head_dim
+    return inputs
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
-    """Each model in `data/models` as the inputs it fills: its attention shape and published parameter count."""
+    """Each model in `data/models`: the inputs its config fills, with its published parameter count if any."""
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for key, model in data.models().items():
-        shape = attention_shape(model.config)
-        inputs: dict[str, Any] = {
-            "attention": shape.kind,
-            "layers": shape.layers,
-            "heads": shape.heads,
-            "kv_heads": shape.kv_heads,
-            "head_dim": shape.head_dim,
-        }
-        if shape.kind == "mla":
-            inputs["kv_lora_rank"] = shape.kv_lora_rank
-            inputs["rope_head_dim"] = shape.rope_head_dim
+        inputs = from_config(architecture(model.config))
         total = model.figure("total_params")
         if total is not None:
             inputs["params_billion"] = total / 1e9
@@ -201,9 +202,11 @@ KV_CACHE = register(
             NumberField(name="params_billion", label="Parameters", unit="billion", symbol="N", default=671,
                         minimum=0, exclusive_minimum=True, maximum=1e6,
                         relevant_when=WITH_ACCELERATOR,
-                        help="All weights, every expert included (from the preset's published total)."),
+                        help="All weights, every expert included (a preset's published total, or counted from an "
+                             "imported config)."),
+            config_field(fills="fills the attention fields and the parameter count"),
             NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
-                        exclusive_minimum=True, maximum=64, suggestions=((16, "BF16"), (8, "FP8"), (4, "4-bit")),
+                        exclusive_minimum=True, maximum=64, suggestions=WEIGHT_PRECISIONS,
                         relevant_when=WITH_ACCELERATOR, help="Bits per weight."),
         ),
         outputs=(
@@ -235,6 +238,7 @@ KV_CACHE = register(
         preset_fields=("attention", "layers", "heads", "kv_heads", "head_dim", "kv_lora_rank", "rope_head_dim",
                        "params_billion"),
         default_preset="deepseek-v3",
+        from_config=from_config,
         examples=(
             Example(
                 title="DeepSeek-V3 (MLA) in BF16",

@@ -27,7 +27,7 @@ import jinja2
 
 import calculators
 from calculators import data as calculators_data
-from calculators.formatting import format_number
+from calculators.formatting import format_bytes, format_flops, format_number, format_params
 
 TEMPLATES = Path(__file__).parent / "templates"
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)")
@@ -124,6 +124,8 @@ def render_widget(spec: WidgetSpec, *, widget_id: str, site_root: str, wheel_nam
         outputs=result["outputs"],
         notes=result["notes"],
         charts=result["charts"],  # SVG drawn by calculators.charts from numbers and escaped labels
+        tables=result["tables"],
+        config_fills=calc.from_config is not None,
         request_json=json.dumps({"id": calc.id, "inputs": inputs}, sort_keys=True),
         pyodide_url=f"{site_root}assets/vendor/pyodide/",
         wheel_url=f"{site_root}assets/py/{wheel_name}",
@@ -165,8 +167,10 @@ def render_page_macros(markdown: str, where: str) -> str:
     """Evaluate ``{{ ... }}`` in a page with `calc`, `models` and number filters; other pages pass unchanged."""
     if "{{" not in markdown and "{%" not in markdown:
         return markdown
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
-    env.filters.update(fixed=_fixed, percent=_percent, sig=format_number)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(fixed=_fixed, percent=_percent, sig=format_number, params=format_params, bytes=format_bytes,
+                       flops=format_flops)
     env.globals.update(
         calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
         models=calculators_data.models(),

@@ -92,19 +92,25 @@ class Widget {
     this.formError = el.querySelector(".calc-error--form");
     this.presetSelect = this.form.querySelector("select[name=preset]");
     this.presetFields = new Set((el.dataset.calcPresetFields || "").split(" ").filter(Boolean));
+    // A config.json pasted into a calculator that reads it like a preset fills the preset fields.
+    this.configFills = "calcConfigFills" in el.dataset;
+    this.configControl = this.form.querySelector("textarea[name=config]");
     this.id = el.dataset.calc;
     this.dirty = false; // an edit is waiting for Python
     this.inFlight = null; // seq of the request being computed
     this.queued = null; // inputs of the newest edit made while one was in flight
     this.presetChange = false;
     this.form.addEventListener("input", (e) => this.onEdit(e));
+    for (const chooser of this.form.querySelectorAll("input.calc-file")) {
+      chooser.addEventListener("change", () => this.onFile(chooser));
+    }
     this.form.addEventListener("submit", (e) => e.preventDefault());
     this.updateRelevance();
     this.showStatus();
   }
 
   controls() {
-    return Array.from(this.form.querySelectorAll("input[name], select[name]"));
+    return Array.from(this.form.querySelectorAll("input[name], select[name], textarea[name]"));
   }
 
   collect() {
@@ -124,6 +130,10 @@ class Widget {
     if (!target || !target.name) return;
     if (target.name === "preset") {
       this.presetChange = target.value !== "custom";
+      if (this.presetChange && this.configFills && this.configControl) this.configControl.value = "";
+    } else if (target === this.configControl && this.configFills) {
+      if (this.presetSelect) this.presetSelect.value = "custom";
+      this.presetChange = target.value.trim() !== ""; // let the config fill the preset fields
     } else if (this.presetFields.has(target.name) && this.presetSelect) {
       this.presetSelect.value = "custom";
       this.presetChange = false;
@@ -131,6 +141,27 @@ class Widget {
     if (target.tagName === "SELECT") this.updateRelevance();
     startEngine(this.el);
     this.request();
+  }
+
+  onFile(chooser) {
+    // Read a chosen file as text into its textarea, refusing one far larger than the calculator accepts.
+    const file = chooser.files && chooser.files[0];
+    const target = this.form.querySelector(`[name="${CSS.escape(chooser.dataset.calcFileFor)}"]`);
+    if (!file || !target) return;
+    const limit = Number(chooser.dataset.calcMaxChars) || 200000;
+    if (file.size > limit * 4) {
+      this.showErrors([{ field: target.name, message: `That file is ${file.size.toLocaleString("en")} bytes; a config.json is a few kB (the limit is ${limit.toLocaleString("en")} characters).` }]);
+      chooser.value = "";
+      return;
+    }
+    file.text().then(
+      (text) => {
+        target.value = text;
+        chooser.value = "";
+        target.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+      () => this.showErrors([{ field: target.name, message: "The file could not be read as text." }]),
+    );
   }
 
   updateRelevance() {
@@ -255,15 +286,45 @@ class Widget {
       }),
     );
     this.showCharts(result.charts || []);
+    this.showTables(result.tables || []);
     this.markStale(false);
     this.el.dataset.calcState = "live";
     this.showStatus();
   }
 
   markStale(stale) {
-    for (const node of [this.table, this.notes, ...this.el.querySelectorAll(".calc-chart")]) {
+    for (const node of [this.table, this.notes, ...this.el.querySelectorAll(".calc-chart, .calc-table")]) {
       node.classList.toggle("calc-stale", stale);
     }
+  }
+
+  showTables(tables) {
+    // Cells are text from Python, written with textContent.
+    tables.forEach((table, index) => {
+      const node = this.el.querySelector(`.calc-table[data-table="${index}"]`);
+      if (!node) return;
+      node.querySelector("caption").textContent = table.title;
+      const head = document.createElement("tr");
+      for (const column of table.columns) {
+        const th = document.createElement("th");
+        th.scope = "col";
+        th.textContent = column;
+        head.append(th);
+      }
+      node.querySelector("thead").replaceChildren(head);
+      node.querySelector("tbody").replaceChildren(
+        ...table.rows.map((row) => {
+          const tr = document.createElement("tr");
+          row.forEach((cell, i) => {
+            const td = document.createElement(i === 0 ? "th" : "td");
+            if (i === 0) td.scope = "row";
+            td.textContent = cell;
+            tr.append(td);
+          });
+          return tr;
+        }),
+      );
+    });
   }
 
   showCharts(charts) {

@@ -1,0 +1,117 @@
+r"""Mixture-of-Experts routing: top-k selection with node limits, load per expert, and DeepSeek-V3's
+auxiliary-loss-free balancing, small enough to run on a page for a handful of tokens.
+
+Notation: $E$ routed experts, $k$ experts per token, $s_{t,i}$ the affinity of token $t$ for expert $i$, $b_i$
+the balancing bias of expert $i$, $M$ groups (nodes) of which a token may use at most $M_t$.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+__all__ = [
+    "balancing_bias_update",
+    "expert_combinations",
+    "expert_loads",
+    "route_tokens",
+    "sample_affinities",
+]
+
+
+def expert_combinations(*, experts: int, experts_per_token: int) -> int:
+    r"""Distinct sets of experts a token can be sent to: $\binom{E}{k}$.
+
+    DeepSeekMoE's case for fine-grained experts: splitting each of 16 experts into 4 (top-2 becomes top-8) raises
+    the combinations from 120 to 4,426,165,368, so experts can specialise more narrowly.
+
+    Source: DeepSeekMoE, arXiv:2401.06066, Sec. 3.1.
+
+    Examples:
+        >>> expert_combinations(experts=16, experts_per_token=2), expert_combinations(experts=64, experts_per_token=8)
+        (120, 4426165368)
+    """
+    return math.comb(experts, experts_per_token)
+
+
+def sample_affinities(*, tokens: int, experts: int, skew: float, seed: int) -> list[list[float]]:
+    r"""Affinities $s_{t,i} = \sigma(z_{t,i})$ of `tokens` tokens for `experts` experts, reproducible from `seed`.
+
+    $z_{t,i} \sim \mathcal{N}(\mu_i, 1)$ with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew` (expert
+    $E$): a router that, untrained or unbalanced, prefers some experts. The sigmoid is DeepSeek-V3's gating
+    function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
+
+    Examples:
+        >>> rows = sample_affinities(tokens=2, experts=4, skew=1.0, seed=1)
+        >>> len(rows), len(rows[0]), all(0 < s < 1 for row in rows for s in row)
+        (2, 4, True)
+    """
+    rng = random.Random(seed)
+    means = [skew * (1 - 2 * i / (experts - 1)) if experts > 1 else 0.0 for i in range(experts)]
+    return [[1 / (1 + math.exp(-rng.gauss(means[i], 1.0))) for i in range(experts)] for _ in range(tokens)]
+
+
+def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: int, groups: int = 1,
+                 groups_per_token: int = 1, bias: Sequence[float] | None = None) -> list[tuple[int, ...]]:
+    r"""The experts each token is sent to: the top $k$ of $s_{t,i} + b_i$, within its best $M_t$ of $M$ groups.
+
+    A group's score is the sum of its two highest biased affinities; a token keeps the `groups_per_token` best groups
+    and picks its $k$ experts among theirs (node-limited routing: experts are spread over nodes by group, so a
+    token's traffic reaches at most $M_t$ nodes). The bias steers selection only; the gating weights that scale the
+    experts' outputs use $s_{t,i}$ without it.
+
+    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (Eq. 16, bias for selection only; "Node-Limited Routing", at most
+    4 nodes per token); group scores as in ``inference/model.py`` (``Gate``) of github.com/deepseek-ai/DeepSeek-V3.
+
+    Examples:
+        >>> route_tokens(affinities=[[0.9, 0.1, 0.8, 0.2]], experts_per_token=2)
+        [(0, 2)]
+        >>> route_tokens(affinities=[[0.9, 0.1, 0.8, 0.2]], experts_per_token=2, groups=2, groups_per_token=1)
+        [(0, 1)]
+    """
+    routes = []
+    for row in affinities:
+        biased = [s + (bias[i] if bias else 0.0) for i, s in enumerate(row)]
+        allowed = range(len(row))
+        if groups > 1 and groups_per_token < groups:
+            size = len(row) // groups
+            scores = []
+            for g in range(groups):
+                members = sorted(biased[g * size:(g + 1) * size], reverse=True)
+                scores.append(sum(members[:2]))
+            best = sorted(range(groups), key=lambda g: (-scores[g], g))[:groups_per_token]
+            allowed = [i for g in sorted(best) for i in range(g * size, (g + 1) * size)]
+        chosen = sorted(allowed, key=lambda i: (-biased[i], i))[:experts_per_token]
+        routes.append(tuple(sorted(chosen)))
+    return routes
+
+
+def expert_loads(*, routes: Sequence[Sequence[int]], experts: int) -> list[int]:
+    """Tokens sent to each expert.
+
+    Examples:
+        >>> expert_loads(routes=[(0, 2), (0, 1)], experts=4)
+        [2, 1, 1, 0]
+    """
+    loads = [0] * experts
+    for route in routes:
+        for i in route:
+            loads[i] += 1
+    return loads
+
+
+def balancing_bias_update(*, bias: Sequence[float], loads: Sequence[int], update_speed: float) -> list[float]:
+    r"""One step of auxiliary-loss-free balancing: $b_i \leftarrow b_i - \gamma$ for an overloaded expert,
+    $+\gamma$ for an underloaded one (load compared with the mean), unchanged at the mean.
+
+    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 ("bias update speed" $\gamma$; 0.001 for most of V3's
+    pre-training, Sec. 4.2); Wang et al., arXiv:2408.15664.
+
+    Examples:
+        >>> balancing_bias_update(bias=[0.0, 0.0, 0.0], loads=[4, 1, 1], update_speed=0.1)
+        [-0.1, 0.1, 0.1]
+    """
+    mean = sum(loads) / len(loads)
+    return [b - update_speed if load > mean else b + update_speed if load < mean else b
+            for b, load in zip(bias, loads)]
