@@ -213,3 +213,101 @@ def test_light_and_dark_palettes(page) -> None:
     scheme = page.get_attribute("body", "data-md-color-scheme")
     page.click("label.md-header__button[for^='__palette']:visible")
     assert page.get_attribute("body", "data-md-color-scheme") != scheme
+
+
+MOE_PAGE = "explainers/moe/"
+M = "#calc-explainers-moe-0"  # model-params: preset, config.json, table, chart
+R = "#calc-explainers-moe-2"  # moe-router
+
+
+def open_moe(page, widget: str) -> None:
+    page.goto(page.base + MOE_PAGE)
+    page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
+
+
+def moe_output(page, widget: str, name: str) -> str:
+    return page.text_content(f'{widget} tr[data-output="{name}"] .calc-value').strip()
+
+
+def wait_moe_output(page, widget: str, name: str, text: str) -> None:
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",
+        arg=[f'{widget} tr[data-output="{name}"] .calc-value', text], timeout=10_000)
+
+
+def test_paste_a_config_get_the_numbers_and_the_table(page) -> None:
+    import json
+
+    from calculators import data
+
+    open_moe(page, M)
+    mixtral = json.dumps(data.models()["mixtral-8x7b"].config)
+    page.fill(f"{M}-config", mixtral)
+    expected = run("model-params", {"config": mixtral})
+    wait_moe_output(page, M, "total_params", expected["outputs"]["total_params"]["text"])
+    assert moe_output(page, M, "active_params") == expected["outputs"]["active_params"]["text"]
+    assert page.input_value(f"{M}-preset") == "custom"
+    rows = page.locator(f"{M} .calc-table tbody tr")
+    assert rows.count() == len(expected["tables"][0]["rows"])
+    assert [c.strip() for c in rows.nth(0).locator("th, td").all_text_contents()] == expected["tables"][0]["rows"][0]
+    assert page.locator(f"{M} .calc-chart svg rect").count() > 0
+    # garbage: one message at the field, the last good numbers stay, marked stale
+    page.fill(f"{M}-config", '{"hidden_size": 4096, "oops": <img src=x onerror=alert(1)>}')
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.startsWith('This is not valid JSON')",
+                           arg=f"{M}-config-error", timeout=10_000)
+    assert moe_output(page, M, "total_params") == expected["outputs"]["total_params"]["text"]
+    assert "calc-stale" in page.get_attribute(f"{M} .calc-outputs", "class")
+    assert "calc-stale" in page.get_attribute(f"{M} .calc-table", "class")
+    assert page.locator(f"{M} img").count() == 0
+    page.fill(f"{M}-config", '{"hidden_size": 4096}')
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('lacks num_hidden_layers')",
+                           arg=f"{M}-config-error", timeout=10_000)
+    # a preset brings its config back
+    page.select_option(f"{M}-preset", "deepseek-v3")
+    wait_moe_output(page, M, "total_params", run("model-params", {"preset": "deepseek-v3"})["outputs"]["total_params"]["text"])
+    assert json.loads(page.input_value(f"{M}-config")) == data.models()["deepseek-v3"].config
+
+
+def test_choose_a_config_file(page, tmp_path) -> None:
+    import json
+
+    from calculators import data
+
+    open_moe(page, M)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(data.models()["llama-3.1-70b"].config, indent=2))
+    page.set_input_files(f"{M} input.calc-file", str(config))
+    wait_moe_output(page, M, "total_params", run("model-params", {"preset": "llama-3.1-70b"})["outputs"]["total_params"]["text"])
+    huge = tmp_path / "huge.json"
+    huge.write_text(" " * 1_000_000)
+    page.set_input_files(f"{M} input.calc-file", str(huge))
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('a config.json is a few kB')",
+                           arg=f"{M}-config-error", timeout=10_000)
+
+
+def test_kv_cache_widget_imports_a_config_and_a_preset_replaces_it(page) -> None:
+    import json
+
+    from calculators import data
+
+    open_live(page)
+    llama = json.dumps(data.models()["llama-3.1-8b"].config)
+    page.fill(field("config"), llama)
+    expected = run("kv-cache", {**WIDGET_INPUTS, "preset": None, "config": llama})
+    wait_output(page, "bytes_per_token", expected["outputs"]["bytes_per_token"]["text"])
+    assert page.input_value(field("attention")) == "gqa" and page.input_value(field("layers")) == "32"
+    assert page.input_value(field("preset")) == "custom"
+    page.select_option(field("preset"), "deepseek-v3")
+    wait_output(page, "bytes_per_token", cpython(WIDGET_INPUTS, "bytes_per_token"))
+    assert page.input_value(field("config")) == ""
+
+
+def test_router_widget_recomputes_and_bounds_work(page) -> None:
+    open_moe(page, R)
+    page.fill(f"{R}-seed", "11")
+    expected = run("moe-router", {"seed": 11})["outputs"]
+    wait_moe_output(page, R, "imbalance_after", expected["imbalance_after"]["text"])
+    page.fill(f"{R}-balancing_steps", "1000")
+    page.fill(f"{R}-tokens", "4096")
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('responsive')",
+                           arg=f"{R}-balancing_steps-error", timeout=10_000)

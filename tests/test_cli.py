@@ -6,6 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from calculators import data
+
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "calculators", *args], capture_output=True, text=True)
@@ -63,3 +67,33 @@ def test_help_is_generated_from_the_schema() -> None:
     assert "attention=mha|gqa|mqa|mla" in proc.stdout
     assert "kv_lora_rank=integer" in proc.stdout
     assert "presets: " in proc.stdout and "deepseek-v3" in proc.stdout
+
+
+def test_config_file_counts_a_model(tmp_path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps(data.models()["deepseek-v3"].config, indent=2))
+    proc = cli("run", "model-params", "--config", str(config), "--json")
+    assert proc.returncode == 0, proc.stderr
+    outputs = json.loads(proc.stdout)["outputs"]
+    assert outputs["total_params"]["value"] == pytest.approx(671e9, rel=0.001)
+    kv = cli("run", "kv-cache", "--config", str(config), "bits_per_element=16", "--json")
+    assert json.loads(kv.stdout)["outputs"]["bytes_per_token"]["value"] == 70_272
+
+
+def test_bad_config_files_exit_2_with_a_message(tmp_path) -> None:
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(bytes(range(256)))
+    proc = cli("run", "model-params", "--config", str(binary))
+    assert proc.returncode == 2 and "not UTF-8" in proc.stderr and "Traceback" not in proc.stderr
+    big = tmp_path / "big.json"
+    big.write_text(" " * 1_000_000)
+    proc = cli("run", "model-params", "--config", str(big))
+    assert proc.returncode == 2 and "larger than" in proc.stderr
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"hidden_size": 4096}')
+    proc = cli("run", "model-params", "--config", str(garbage))
+    assert proc.returncode == 2 and "lacks num_hidden_layers" in proc.stderr
+    proc = cli("run", "model-params", "--config", str(tmp_path / "missing.json"))
+    assert proc.returncode == 2 and "cannot read" in proc.stderr
+    proc = cli("run", "moe-router", "--config", str(garbage))
+    assert proc.returncode == 2 and "does not take a model config" in proc.stderr

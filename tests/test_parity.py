@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from calculators import calculator_ids, get_calculator, run
+from calculators import calculator_ids, data, get_calculator, run
 
 pytestmark = pytest.mark.parity
 
@@ -23,6 +23,13 @@ def parity_requests() -> list[dict]:
         requests.append({"id": calc_id, "inputs": {}})
         requests += [{"id": calc_id, "inputs": {f.name: bad}} for f in calc.fields for bad in ("", "abc", "-1", "1e999")]
     requests.append({"id": "kv-cache", "inputs": {"attention": "gqa", "heads": "64", "kv_heads": "7"}})
+    # Config import: each preset's keys pasted as text, and hostile text, in every calculator that takes a model.
+    hostile = ["{", "[" * 3000, '{"hidden_size": NaN}', '{"a": ' + "9" * 400 + "}", "{}", '{"hidden_size": "x"}']
+    for calc_id in calculator_ids():
+        if get_calculator(calc_id).field("config") is None:
+            continue
+        requests += [{"id": calc_id, "inputs": {"config": json.dumps(m.config)}} for m in data.models().values()]
+        requests += [{"id": calc_id, "inputs": {"config": text}} for text in hostile]
     requests.append({"id": "no-such-calculator", "inputs": {}})
     return requests
 

@@ -76,7 +76,8 @@ def widgets(site: Path) -> list[tuple[Path, Element]]:
 
 
 def test_site_has_the_pages(built_site: Path) -> None:
-    for path in ["index.html", "explainers/mla-kv-cache/index.html", "notation/index.html",
+    for path in ["index.html", "explainers/mla-kv-cache/index.html", "explainers/moe/index.html", "notation/index.html",
+                 "reference/parameters/index.html", "reference/flops/index.html", "reference/moe/index.html",
                  "running-locally/index.html", "reference/attention/index.html", "search/search_index.json"]:
         assert (built_site / path).is_file(), path
 
@@ -102,11 +103,24 @@ def test_every_widget_shows_cpythons_numbers(built_site: Path) -> None:
         figures = widget.find_all(lambda e: e.has_class("calc-chart"))
         assert len(figures) == len(result["charts"])
         for figure, chart in zip(figures, result["charts"]):
-            [polyline] = figure.find_all(lambda e: e.tag == "polyline")
-            assert f'points="{polyline.attrs["points"]}"' in chart["svg"]
-        for control in widget.find_all(lambda e: e.tag in ("input", "select") and e.attrs.get("name") not in (None, "preset")):
+            marks = figure.find_all(lambda e: e.tag in ("polyline", "rect"))
+            assert marks
+            for mark in marks:
+                if mark.tag == "polyline":
+                    assert f'points="{mark.attrs["points"]}"' in chart["svg"]
+                else:
+                    assert f'width="{mark.attrs["width"]}" height="{mark.attrs["height"]}"' in chart["svg"]
+        tables = widget.find_all(lambda e: e.has_class("calc-table"))
+        assert len(tables) == len(result["tables"])
+        for table, expected in zip(tables, result["tables"]):
+            cells = [[c.all_text() for c in row.children] for row in table.find_all(lambda e: e.tag == "tr")]
+            assert cells == [expected["columns"], *expected["rows"]]
+        for control in widget.find_all(lambda e: e.tag in ("input", "select", "textarea")
+                                       and e.attrs.get("name") not in (None, "preset")):
             used = result["inputs"][control.attrs["name"]]
-            if control.tag == "input":
+            if control.tag == "textarea":
+                assert control.all_text().strip() == used.strip()
+            elif control.tag == "input":
                 assert float(control.attrs["value"]) == float(used), control.attrs["name"]
             else:
                 [selected] = control.find_all(lambda e: e.tag == "option" and "selected" in e.attrs)
@@ -134,6 +148,24 @@ def test_numbers_in_prose_come_from_the_package(built_site: Path) -> None:
         assert printed in html, printed
     assert "{{" not in html and "{%" not in html
     assert "linearly" in html and "exponentially" in html
+
+
+def test_moe_page_numbers_and_comparison_table(built_site: Path) -> None:
+    """The MoE page's figures come from the package; its comparison table has every preset model."""
+    from calculators import data
+
+    html = (built_site / "explainers/moe/index.html").read_text()
+    assert "{{" not in html and "{%" not in html
+    v3 = run("model-params", {"preset": "deepseek-v3"})["outputs"]
+    for name in ("total_params", "active_params", "active_params_without_embeddings", "checkpoint_params",
+                 "moe_flops_saving", "dense_forward_flops_per_token"):
+        assert v3[name]["text"] in html, name
+    assert "4,426,165,368" in html  # C(64, 8), DeepSeekMoE Sec. 3.1
+    for key, model in data.models().items():
+        total = run("model-params", {"preset": key})["outputs"]["total_params"]["text"]
+        assert re.search(rf"<td>{re.escape(model.name)}</td>\s*<td[^>]*>{re.escape(total)}</td>", html), key
+    notation = (built_site / "notation/index.html").read_text()
+    assert notation.count("<tr>") >= len(data.models()) + 10  # the models table is a table, not loose lines
 
 
 def test_formulas_are_marked_for_katex(built_site: Path) -> None:
