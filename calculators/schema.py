@@ -39,6 +39,20 @@ class FieldError:
         return {"field": self.field, "message": self.message}
 
 
+def _common_schema(f: Any) -> dict[str, Any]:
+    """What every kind of input says about itself."""
+    return {
+        "name": f.name,
+        "kind": f.kind,
+        "label": f.label,
+        "unit": f.unit,
+        "symbol": f.symbol,
+        "help": f.help,
+        "default": f.default,
+        "relevant_when": {k: list(v) for k, v in f.relevant_when.items()},
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class NumberField:
     """A numeric input with its unit, bounds and help.
@@ -63,19 +77,12 @@ class NumberField:
 
     def schema(self) -> dict[str, Any]:
         return {
-            "name": self.name,
-            "kind": self.kind,
-            "label": self.label,
-            "unit": self.unit,
-            "symbol": self.symbol,
-            "help": self.help,
-            "default": self.default,
+            **_common_schema(self),
             "integer": self.integer,
             "minimum": self.minimum,
             "exclusive_minimum": self.exclusive_minimum,
             "maximum": self.maximum,
             "suggestions": [{"value": v, "label": label} for v, label in self.suggestions],
-            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
         }
 
     def _too_large(self) -> str:
@@ -136,17 +143,7 @@ class ChoiceField:
     symbol: str = ""
 
     def schema(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "label": self.label,
-            "unit": self.unit,
-            "symbol": self.symbol,
-            "help": self.help,
-            "default": self.default,
-            "choices": [{"value": v, "label": label} for v, label in self.choices],
-            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
-        }
+        return {**_common_schema(self), "choices": [{"value": v, "label": label} for v, label in self.choices]}
 
     def read(self, raw: Any) -> tuple[str | None, str | None]:
         text = raw.strip() if isinstance(raw, str) else raw
@@ -180,20 +177,8 @@ class TextField:
     symbol: str = ""
 
     def schema(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "label": self.label,
-            "unit": self.unit,
-            "symbol": self.symbol,
-            "help": self.help,
-            "default": self.default,
-            "placeholder": self.placeholder,
-            "max_chars": self.max_chars,
-            "rows": self.rows,
-            "accept": self.accept,
-            "relevant_when": {k: list(v) for k, v in self.relevant_when.items()},
-        }
+        return {**_common_schema(self), "placeholder": self.placeholder, "max_chars": self.max_chars,
+                "rows": self.rows, "accept": self.accept}
 
     def read(self, raw: Any) -> tuple[str | None, str | None]:
         if raw is None:
