@@ -123,6 +123,16 @@ class ModelArchitecture:
         return self.kv_lora_rank > 0
 
     @property
+    def qk_head_dim(self) -> int:
+        """Per-head width of queries and keys: $d_h + d_h^R$ for MLA, $d$ otherwise."""
+        return self.qk_nope_head_dim + self.qk_rope_head_dim if self.uses_mla else self.head_dim
+
+    @property
+    def value_head_dim(self) -> int:
+        """Per-head width of values: $d_v$ for MLA, $d$ otherwise."""
+        return self.v_head_dim if self.uses_mla else self.head_dim
+
+    @property
     def moe_layer_count(self) -> int:
         return sum(self.moe_layers)
 

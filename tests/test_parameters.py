@@ -127,8 +127,7 @@ def test_detailed_flops_against_6n_within_what_attention_explains() -> None:
     for key in ("deepseek-v3", "llama-3.1-405b", "mixtral-8x7b"):
         arch = architecture(data.models()[key].config)
         c = parameter_counts(arch)
-        qk = arch.qk_nope_head_dim + arch.qk_rope_head_dim if arch.uses_mla else arch.head_dim
-        v = arch.v_head_dim if arch.uses_mla else arch.head_dim
+        qk, v = arch.qk_head_dim, arch.value_head_dim
         for context in (0, 2048, 4096):
             attn = flops.attention_flops_per_token(layers=arch.layers, heads=arch.heads, qk_head_dim=qk, v_head_dim=v,
                                                    context_tokens=context)

@@ -36,12 +36,8 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
 
 def forward_flops(arch: ModelArchitecture, *, matmul_params: float, context_tokens: float) -> tuple[float, float]:
     """(forward FLOPs per token, of which attention scores and values) for `matmul_params` weights used."""
-    if arch.uses_mla:
-        qk, v = arch.qk_nope_head_dim + arch.qk_rope_head_dim, arch.v_head_dim
-    else:
-        qk = v = arch.head_dim
-    attn = flops.attention_flops_per_token(layers=arch.layers, heads=arch.heads, qk_head_dim=qk, v_head_dim=v,
-                                           context_tokens=context_tokens)
+    attn = flops.attention_flops_per_token(layers=arch.layers, heads=arch.heads, qk_head_dim=arch.qk_head_dim,
+                                           v_head_dim=arch.value_head_dim, context_tokens=context_tokens)
     return flops.forward_flops_per_token(matmul_params=matmul_params, attention_flops=attn), attn
 
 

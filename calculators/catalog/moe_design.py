@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import data, flops, moe
 from ..model_config import ModelArchitecture, architecture
-from ..parameters import attention_params_per_layer, stack_parameter_counts
+from ..parameters import attention_params_per_layer, gated_mlp_params, stack_parameter_counts
 from ..registry import register
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 from .common import config_field
@@ -78,7 +78,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     total, active = _counts(values, values["experts"])
     forward = flops.matmul_flops_per_token(matmul_params=active.without_embeddings)
     dense_forward = flops.matmul_flops_per_token(matmul_params=total.without_embeddings)
-    one_expert = 3 * values["hidden_size"] * values["expert_width"]
+    one_expert = gated_mlp_params(hidden_size=values["hidden_size"], intermediate_size=values["expert_width"])
     out = {
         "total_params": total.total,
         "active_params": active.total,
