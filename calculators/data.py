@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Accelerator", "ModelRecord", "PublishedFigure", "accelerators", "data_dir", "models"]
+__all__ = [
+    "Accelerator",
+    "ModelRecord",
+    "PriceQuote",
+    "PublishedFigure",
+    "RunStage",
+    "TrainingRun",
+    "accelerators",
+    "data_dir",
+    "models",
+    "prices",
+    "training_runs",
+]
 
 
 def data_dir() -> Path:
@@ -60,13 +73,83 @@ class ModelRecord:
 
 @dataclass(frozen=True, kw_only=True)
 class Accelerator:
-    """An accelerator's memory (decimal bytes) with its source."""
+    """An accelerator's datasheet figures, each in base units (bytes, bytes per second, watts), with sources.
+
+    Tensor throughput is dense, in TFLOPS; `fp8_dense_tflops` is None for a chip without FP8 tensor cores.
+    """
 
     key: str
     name: str
     memory_bytes: float
     source: str
     as_of: str
+    bf16_dense_tflops: float
+    fp8_dense_tflops: float | None = None
+    memory_bandwidth_bytes_per_s: float
+    scale_up_bytes_per_s: float
+    power_watts: float
+    sources: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+    verified: bool = True
+
+    def dense_tflops(self, precision: str) -> float | None:
+        """Peak dense tensor TFLOPS at ``"bf16"`` or ``"fp8"`` (None where the chip has no such tensor cores)."""
+        return {"bf16": self.bf16_dense_tflops, "fp8": self.fp8_dense_tflops}[precision]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStage:
+    """One stage of a published training run, as printed: GPU-hours, and dollars, GPUs and hours where given."""
+
+    name: str
+    gpu_hours: float
+    usd: float | None = None
+    gpus: int | None = None
+    hours: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingRun:
+    """A training run as its authors reported it (see `data/training_runs.toml` for the conventions)."""
+
+    key: str
+    name: str
+    accelerator: str
+    gpus: int
+    stages: tuple[RunStage, ...]
+    total_gpu_hours: float
+    source: str
+    as_of: str
+    model: str | None = None
+    tokens: float | None = None
+    usd_per_gpu_hour: float | None = None
+    total_usd: float | None = None
+    gpu_hours_per_trillion_tokens: float | None = None
+    days_per_trillion_tokens: float | None = None
+    total_flops: float | None = None
+    mfu_low: float | None = None
+    mfu_high: float | None = None
+    precision: str | None = None
+    base_run: str | None = None
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceQuote:
+    """A price with its unit, what it is for, and where and when it was quoted.
+
+    `low` and `high` bound a quoted range; a single price has ``low == high``.
+    """
+
+    key: str
+    what: str
+    unit: str
+    low: float
+    high: float
+    source: str
+    as_of: str
+    accelerator: str | None = None
     note: str = ""
     verified: bool = True
 
@@ -101,3 +184,19 @@ def accelerators() -> dict[str, Accelerator]:
     """All accelerators, keyed as in `data/accelerators.toml` (``"h800"``)."""
     raw = _read(data_dir() / "accelerators.toml")
     return {key: Accelerator(key=key, **record) for key, record in raw.items()}
+
+
+@functools.cache
+def training_runs() -> dict[str, TrainingRun]:
+    """Published training runs, keyed as in `data/training_runs.toml` (``"deepseek-v3"``)."""
+    raw = _read(data_dir() / "training_runs.toml")
+    return {key: TrainingRun(key=key, **{**record, "stages": tuple(RunStage(**s) for s in record["stages"])})
+            for key, record in raw.items()}
+
+
+@functools.cache
+def prices() -> dict[str, PriceQuote]:
+    """Rental, purchase, power and electricity prices, keyed as in `data/prices.toml` (``"rental.deepseek-h800"``)."""
+    raw = _read(data_dir() / "prices.toml")
+    return {f"{group}.{key}": PriceQuote(key=f"{group}.{key}", **record)
+            for group, records in raw.items() for key, record in records.items()}
