@@ -73,11 +73,15 @@ def _short(value: float, kind: str) -> str:
     """Compact tick label: decimal prefixes, at most 3 significant digits."""
     if value == 0:
         return "0"
-    units = ("", "K", "M", "B", "T", "P", "E") if kind == "params" else ("", "k", "M", "G", "T", "P", "E")
+    if kind == "percent":
+        return f"{value * 100:.3g}%"
+    units = ("", "K", "M", "B", "T", "P", "E") if kind in ("params", "usd") else ("", "k", "M", "G", "T", "P", "E")
     step = min(int(math.log10(abs(value)) // 3), len(units) - 1) if abs(value) >= 1000 else 0
     scaled = value / 1000**step
     text = f"{scaled:.3g}"
     suffix = units[step] + ("B" if kind == "bytes" else "")
+    if kind == "usd":
+        return f"-${text.lstrip('-')}{suffix}" if value < 0 else f"${text}{suffix}"
     return f"{text} {suffix}".strip() if kind == "bytes" else f"{text}{suffix}"
 
 

@@ -12,9 +12,11 @@ __all__ = [
     "format_bytes",
     "format_count",
     "format_flops",
+    "format_hours",
     "format_number",
     "format_params",
     "format_percent",
+    "format_usd",
     "format_value",
 ]
 
@@ -101,18 +103,51 @@ def format_params(value: float) -> str:
 
 
 def format_flops(value: float) -> str:
-    """Floating-point operations with a decimal prefix.
+    """Floating-point operations with a decimal prefix up to peta; beyond, as a power of ten (few readers know
+    exa, zetta and yotta by heart).
 
-    >>> format_flops(7.5e10), format_flops(3.3e24)
-    ('75 GFLOP', '3.3 YFLOP')
+    >>> format_flops(7.5e10), format_flops(3.3e24), format_flops(2.5e15)
+    ('75 GFLOP', '3.3 × 10²⁴ FLOP', '2.5 PFLOP')
     """
-    prefixes = ("", "k", "M", "G", "T", "P", "E", "Z", "Y")
-    step = 0
+    prefixes = ("", "k", "M", "G", "T", "P")
     magnitude = abs(value)
+    if magnitude >= 1e18:
+        exponent = math.floor(math.log10(magnitude))
+        mantissa = value / 10**exponent
+        if abs(float(format_number(mantissa))) >= 10:  # 9.9996e20 rounds to 10
+            exponent += 1
+            mantissa /= 10
+        superscript = str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+        return f"{format_number(mantissa)} × 10{superscript} FLOP"
+    step = 0
     while magnitude >= 1000 and step < len(prefixes) - 1:
         magnitude /= 1000
         step += 1
     return f"{format_number(math.copysign(magnitude, value))} {prefixes[step]}FLOP"
+
+
+def format_usd(value: float) -> str:
+    """US dollars the way cost tables write them: K for thousand, M for million, B for billion.
+
+    >>> format_usd(5_576_000), format_usd(294_672), format_usd(1.6e9), format_usd(2), format_usd(0.105)
+    ('$5.576M', '$294.7K', '$1.6B', '$2', '$0.105')
+    """
+    sign = "-" if value < 0 else ""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= scale:
+            return f"{sign}${format_number(abs(value) / scale)}{suffix}"
+    return f"{sign}${format_number(abs(value))}"
+
+
+def format_hours(value: float) -> str:
+    """Hours, with days beside them from two days up.
+
+    >>> format_hours(87.890625), format_hours(1300.78125), format_hours(0.5)
+    ('87.89 h (3.662 days)', '1,301 h (54.2 days)', '0.5 h')
+    """
+    if value >= 48:
+        return f"{format_number(value)} h ({format_number(value / 24)} days)"
+    return f"{format_number(value)} h"
 
 
 FORMATS = {
@@ -122,6 +157,8 @@ FORMATS = {
     "percent": format_percent,
     "params": format_params,
     "flops": format_flops,
+    "usd": format_usd,
+    "hours": format_hours,
 }
 
 

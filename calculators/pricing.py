@@ -1,0 +1,91 @@
+"""Dollars: renting GPU-hours, owning GPUs (capital, power, utilisation), and the cost around a training run.
+
+Money is in US dollars (``usd``), time in hours or years as named, power in watts, energy prices per kWh.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HOURS_PER_YEAR",
+    "break_even_utilization",
+    "capital_recovery_factor",
+    "owned_cost_per_gpu_hour",
+    "power_cost_per_gpu_hour",
+    "rental_cost_usd",
+]
+
+HOURS_PER_YEAR = 8760
+
+
+def rental_cost_usd(*, gpu_hours: float, usd_per_gpu_hour: float) -> float:
+    r"""Dollars for `gpu_hours` at a rental price: $\$ = H \cdot p$.
+
+    >>> rental_cost_usd(gpu_hours=2_788_000, usd_per_gpu_hour=2.0)  # DeepSeek-V3, Table 1: $5.576M
+    5576000.0
+    """
+    return gpu_hours * usd_per_gpu_hour
+
+
+def power_cost_per_gpu_hour(*, watts: float, pue: float, usd_per_kwh: float) -> float:
+    r"""Electricity per GPU-hour, dollars: $\$_{power} = \dfrac{W}{1000} \cdot \mathrm{PUE} \cdot p_{kWh}$.
+
+    `watts` is the power drawn per GPU (the GPU alone at its TDP, or its server's share); PUE (power usage
+    effectiveness, The Green Grid) is facility energy over IT energy, so cooling and conversion losses are in.
+
+    >>> round(power_cost_per_gpu_hour(watts=700, pue=1.5, usd_per_kwh=0.10), 4)
+    0.105
+    """
+    return watts / 1000 * pue * usd_per_kwh
+
+
+def capital_recovery_factor(*, rate: float, years: float) -> float:
+    r"""The share of a purchase price to pay each year for `years` years so that the price is repaid with
+    interest at `rate` (the annuity, or capital recovery, factor): $\dfrac{r (1+r)^n}{(1+r)^n - 1}$; $1/n$ at
+    $r = 0$ (straight-line depreciation).
+
+    >>> capital_recovery_factor(rate=0.0, years=4)
+    0.25
+    >>> round(capital_recovery_factor(rate=0.08, years=4), 4)
+    0.3019
+    """
+    if rate == 0:
+        return 1 / years
+    growth = (1 + rate) ** years
+    return rate * growth / (growth - 1)
+
+
+def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
+                            power_usd_per_hour: float, utilization: float) -> float:
+    r"""What an owned GPU costs per hour of use, dollars:
+    $\dfrac{K \cdot \mathrm{CRF}(r, n) + F}{8760 \cdot u} + \$_{power}$.
+
+    $K$ is the capital per GPU (GPU, its share of server, network and facility), paid back over $n$ years at
+    cost of capital $r$; $F$ the fixed yearly costs (maintenance, space, support); $u$ the fraction of the year
+    the GPU does useful work; power is paid only while in use. Owned capacity that sits idle still costs its
+    capital, which is why utilisation matters more than any price.
+
+    >>> round(owned_cost_per_gpu_hour(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+    ...                               power_usd_per_hour=0.0, utilization=1.0), 3)
+    1.142
+    """
+    return (capex_usd * capital_recovery_factor(rate=rate, years=years) + fixed_usd_per_year) / (
+        HOURS_PER_YEAR * utilization) + power_usd_per_hour
+
+
+def break_even_utilization(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
+                           power_usd_per_hour: float, rental_usd_per_gpu_hour: float) -> float | None:
+    r"""The utilisation at which owning costs the same per used hour as renting, fraction:
+    $u^* = \dfrac{K \cdot \mathrm{CRF} + F}{8760 \cdot (p_{rent} - \$_{power})}$.
+
+    None when renting is cheaper even at full use (the rental price does not cover the power, or $u^* > 1$).
+
+    >>> round(break_even_utilization(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+    ...                              power_usd_per_hour=0.0, rental_usd_per_gpu_hour=2.0), 3)
+    0.571
+    """
+    margin = rental_usd_per_gpu_hour - power_usd_per_hour
+    if margin <= 0:
+        return None
+    utilization = (capex_usd * capital_recovery_factor(rate=rate, years=years) + fixed_usd_per_year) / (
+        HOURS_PER_YEAR * margin)
+    return utilization if utilization <= 1 else None
