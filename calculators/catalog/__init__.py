@@ -1,3 +1,6 @@
-"""The calculators, one module each; importing this package registers them."""
+"""The calculators, one module each; importing this package registers them, in the order listed here (the order
+the CLI lists them in): attention and models first, then training cost and ownership."""
 
+# isort: skip_file
 from . import kv_cache, model_params, moe_design, moe_router  # noqa: F401
+from . import training_cost, run_bill, precision, buy_vs_rent, full_cost  # noqa: F401

@@ -27,7 +27,15 @@ import jinja2
 
 import calculators
 from calculators import data as calculators_data
-from calculators.formatting import format_bytes, format_flops, format_number, format_params
+from calculators.charts import chart_svg
+from calculators.formatting import (
+    format_bytes,
+    format_flops,
+    format_hours,
+    format_number,
+    format_params,
+    format_usd,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)")
@@ -163,6 +171,23 @@ def _percent(fraction: float, decimals: int = 1) -> str:
     return f"{fraction * 100:.{decimals}f}%"
 
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+_BLOCK_ID = re.compile(r"^`{3}calculator\s*\n(?:.*\n)*?id:\s*([\w-]+)", re.M)
+
+
+def calculator_pages(where: str) -> dict[str, str]:
+    """Calculator id -> a Markdown link, relative to page `where`, to the first page that has its widget."""
+    depth = where.count("/")
+    out: dict[str, str] = {}
+    for path in sorted(DOCS.rglob("*.md")):
+        rel = path.relative_to(DOCS).as_posix()
+        text = path.read_text()
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), rel)
+        for calc_id in _BLOCK_ID.findall(text):
+            out.setdefault(calc_id, f"[{title}]({'../' * depth}{rel})")
+    return out
+
+
 def render_page_macros(markdown: str, where: str) -> str:
     """Evaluate ``{{ ... }}`` in a page with `calc`, `models` and number filters; other pages pass unchanged."""
     if "{{" not in markdown and "{%" not in markdown:
@@ -170,10 +195,16 @@ def render_page_macros(markdown: str, where: str) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(fixed=_fixed, percent=_percent, sig=format_number, params=format_params, bytes=format_bytes,
-                       flops=format_flops)
+                       flops=format_flops, usd=format_usd, hours=format_hours)
     env.globals.update(
         calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
         models=calculators_data.models(),
+        runs=calculators_data.training_runs(),
+        prices=calculators_data.prices(),
+        accelerators=calculators_data.accelerators(),
+        calculators=calculators.list_calculators(),
+        calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
+        chart_svg=chart_svg,
     )
     try:
         return env.from_string(markdown).render()
