@@ -5,6 +5,8 @@ Money is in US dollars (``usd``), time in hours or years as named, power in watt
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "HOURS_PER_YEAR",
     "break_even_utilization",
@@ -50,8 +52,9 @@ def capital_recovery_factor(*, rate: float, years: float) -> float:
     """
     if rate == 0:
         return 1 / years
-    growth = (1 + rate) ** years
-    return rate * growth / (growth - 1)
+    # (1+r)^n - 1 by expm1/log1p: exact enough for rates so small that (1+r)^n rounds to 1
+    growth_minus_one = math.expm1(years * math.log1p(rate))
+    return rate * (1 + growth_minus_one) / growth_minus_one
 
 
 def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,

@@ -73,7 +73,6 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     if errors:
         return _response(calc.id, values, {}, errors, ())
     result = calc.compute(values)
-    charts = [{"spec": spec, "svg": chart_svg(spec)} for spec in result.charts]
     outputs: dict[str, Any] = {}
     for out in calc.outputs:
         value = result.values.get(out.name)
@@ -86,6 +85,7 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
             "format": out.format,
             "text": format_value(value, out.format),
         }
+    charts = [{"spec": spec, "svg": chart_svg(spec)} for spec in result.charts]  # after the finiteness check
     return _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
 
 

@@ -93,7 +93,10 @@ class NumberField:
         if isinstance(raw, bool):
             return None, "Enter a number, not true/false."
         if isinstance(raw, (int, float)):
-            value = float(raw)
+            try:
+                value = float(raw)
+            except OverflowError:  # a Python int beyond the float range
+                return None, self._too_large()
         elif isinstance(raw, str):
             text = raw.strip().replace("\u2009", "").replace(" ", "")
             if not text:
@@ -324,7 +327,9 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
     ordered = sorted(calc.fields, key=lambda f: 0 if isinstance(f, ChoiceField) else 1)
     for f in ordered:
         if not is_relevant(f, values):
-            values[f.name] = merged[f.name]
+            # passed through unread, but kept JSON-safe: a value that could not be sent back becomes the default
+            raw = merged[f.name]
+            values[f.name] = raw if _json_safe(raw) else f.default
             continue
         value, message = f.read(merged[f.name])
         if message is not None:
@@ -333,8 +338,17 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
             values[f.name] = value
     if not errors:
         errors.extend(calc.check(values))
-    values["preset"] = chosen
+    values["preset"] = chosen if isinstance(chosen, str) and chosen in presets else None
     return values, errors
+
+
+def _json_safe(raw: Any) -> bool:
+    """Whether `raw` is a scalar that strict JSON can carry (no NaN, no infinity, no int beyond a float)."""
+    if raw is None or isinstance(raw, (str, bool)):
+        return True
+    if isinstance(raw, int):
+        return abs(raw) < 2**1023
+    return isinstance(raw, float) and math.isfinite(raw)
 
 
 def _plain(x: float) -> str:

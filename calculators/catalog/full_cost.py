@@ -9,7 +9,7 @@ from typing import Any
 from .. import data
 from ..formatting import format_number, format_percent, format_usd
 from ..registry import register
-from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 
 BASES = (("rent", "Rented: the final run × a multiplier"), ("own", "Owned: the cluster's capital and operating costs"))
 
@@ -26,14 +26,26 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
+def _owned_compute_usd(values: Mapping[str, Any]) -> tuple[float, float]:
+    """(capital written off over the period, that plus the operating costs)."""
+    capital = values["capex_usd"] * min(1.0, values["period_years"] / values["amortization_years"])
+    return capital, capital + values["opex_usd"]
+
+
+def check(values: Mapping[str, Any]) -> list[FieldError]:
+    if values["compute_basis"] == "own" and _owned_compute_usd(values)[1] < values["final_run_usd"]:
+        return [FieldError(field="capex_usd", message="The cluster's capital and operating costs over the period "
+                                                      "are less than the final run they include; raise them.")]
+    return []
+
+
 def compute(values: Mapping[str, Any]) -> Result:
     final = values["final_run_usd"]
     if values["compute_basis"] == "rent":
         compute_usd = final * values["experiment_multiplier"]
         parts = [("Final run (the headline)", final), ("Experiments and ablations", compute_usd - final)]
     else:
-        capital = values["capex_usd"] * min(1.0, values["period_years"] / values["amortization_years"])
-        compute_usd = capital + values["opex_usd"]
+        capital, compute_usd = _owned_compute_usd(values)
         parts = [("Final run (the headline)", final), ("Cluster capital, written off", capital),
                  ("Cluster operating costs", values["opex_usd"])]
     staff_usd = values["staff"] * values["usd_per_person_year"] * values["period_years"]
@@ -115,6 +127,7 @@ FULL_COST = register(
             Output(name="total_to_headline", label="Full cost / headline", unit="×", format="number"),
         ),
         compute=compute,
+        check=check,
         presets=presets,
         preset_fields=("final_run_usd", "compute_basis", "experiment_multiplier", "capex_usd", "amortization_years",
                        "period_years", "opex_usd", "data_usd", "staff"),
