@@ -311,3 +311,46 @@ def test_router_widget_recomputes_and_bounds_work(page) -> None:
     page.fill(f"{R}-tokens", "4096")
     page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('responsive')",
                            arg=f"{R}-balancing_steps-error", timeout=10_000)
+
+
+COST_PAGE = "explainers/cost/"
+H = "#calc-explainers-cost-0"   # headline-costs
+T = "#calc-explainers-cost-1"   # training-cost
+B = "#calc-explainers-cost-2"   # run-bill (DeepSeek-V3)
+
+
+def open_cost(page, widget: str) -> None:
+    page.goto(page.base + COST_PAGE)
+    page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
+
+
+def test_cost_widgets_recompute_prices_and_bills(page) -> None:
+    open_cost(page, H)
+    page.fill(f"{H}-usd_per_gpu_hour", "3.5")
+    expected = run("headline-costs", {"usd_per_gpu_hour": 3.5})
+    wait_moe_output(page, H, "llama_usd", expected["outputs"]["llama_usd"]["text"])
+    assert page.text_content(f"{H} .calc-table").count("$3.5") >= 1
+    # the V3 bill widget switches to the R1 preset and shows the $294K bill, stage by stage
+    page.select_option(f"{B}-preset", "deepseek-r1")
+    r1 = run("run-bill", {"preset": "deepseek-r1"})
+    wait_moe_output(page, B, "total_usd", r1["outputs"]["total_usd"]["text"])
+    cells = page.eval_on_selector_all(f"{B} .calc-table tr", "rows => rows.map(r => [...r.children].map(c => c.textContent))")
+    assert cells == [r1["tables"][0]["columns"], *r1["tables"][0]["rows"]]
+
+
+def test_cost_widget_refuses_bad_inputs_and_keeps_the_last_good_results(page) -> None:
+    open_cost(page, T)
+    good = moe_output(page, T, "gpu_hours")
+    for name, bad, says in (("gpus", "0", "at least 1"), ("mfu", "1.5", "at most 1"),
+                            ("usd_per_gpu_hour", "-2", "at least 0"), ("tokens_trillion", "1e999", "at most")):
+        page.fill(f"{T}-{name}", bad)
+        page.wait_for_function("([sel, says]) => document.querySelector(sel)?.textContent.includes(says)",
+                               arg=[f"{T}-{name}-error", says], timeout=10_000)
+        assert moe_output(page, T, "gpu_hours") == good
+        assert "calc-stale" in page.get_attribute(f"{T} .calc-outputs", "class")
+        page.fill(f"{T}-{name}", str(run("training-cost", {"preset": "deepseek-v3"})["inputs"][name]))
+        page.wait_for_function("(sel) => !document.querySelector(sel)?.textContent", arg=f"{T}-{name}-error",
+                               timeout=10_000)
+    # the other widgets on the page still work
+    page.fill(f"{H}-usd_per_gpu_hour", "1")
+    wait_moe_output(page, H, "v3_usd", run("headline-costs", {"usd_per_gpu_hour": 1})["outputs"]["v3_usd"]["text"])

@@ -76,7 +76,9 @@ def widgets(site: Path) -> list[tuple[Path, Element]]:
 
 
 def test_site_has_the_pages(built_site: Path) -> None:
-    for path in ["index.html", "explainers/mla-kv-cache/index.html", "explainers/moe/index.html", "notation/index.html",
+    for path in ["index.html", "explainers/mla-kv-cache/index.html", "explainers/moe/index.html",
+                 "explainers/cost/index.html", "reference/training/index.html", "reference/pricing/index.html",
+                 "notation/index.html",
                  "reference/parameters/index.html", "reference/flops/index.html", "reference/moe/index.html",
                  "running-locally/index.html", "reference/attention/index.html", "search/search_index.json"]:
         assert (built_site / path).is_file(), path
@@ -166,6 +168,38 @@ def test_moe_page_numbers_and_comparison_table(built_site: Path) -> None:
         assert re.search(rf"<td>{re.escape(model.name)}</td>\s*<td[^>]*>{re.escape(total)}</td>", html), key
     notation = (built_site / "notation/index.html").read_text()
     assert notation.count("<tr>") >= len(data.models()) + 10  # the models table is a table, not loose lines
+
+
+def test_cost_page_numbers_come_from_the_package(built_site: Path) -> None:
+    """The cost page's headline table and prose are the package's numbers: V3 Table 1, the R1 bill, Llama 3.1."""
+    html = (built_site / "explainers/cost/index.html").read_text()
+    assert "{{" not in html and "{%" not in html
+    head = run("headline-costs", {})["outputs"]
+    head4 = run("headline-costs", {"usd_per_gpu_hour": 4})["outputs"]
+    for printed in (head["v3_usd"]["text"], head["r1_usd"]["text"], head["llama_usd"]["text"],
+                    head4["llama_usd"]["text"], head["r1_with_base_usd"]["text"]):
+        assert printed in html, printed
+    assert "$5.576M" in html and "$294K" in html and "$61.68M" in html and "$123.4M" in html
+    for preset in ("deepseek-v3", "llama-3.1-405b"):
+        assert run("training-cost", {"preset": preset})["outputs"]["implied_mfu"]["text"] in html, preset
+    r1 = run("run-bill", {"preset": "deepseek-r1"})["outputs"]
+    assert r1["total_usd"]["text"] in html and r1["share_of_total"]["text"] in html
+    fleet = run("full-cost", {"preset": "semianalysis-fleet"})["outputs"]
+    assert fleet["total_usd"]["text"] in html and fleet["headline_share"]["text"] in html
+    assert "outside estimate" in html.lower()
+    # dollar amounts in prose are text, not TeX (an unescaped "$22k-$30k" would become a math span)
+    for span in re.findall(r'<span class="arithmatex">(.*?)</span>', html, re.S):
+        assert not any(amount in span for amount in ("22k", "60M", "5.576M", "26,000", "294K")), span
+
+
+def test_reference_lists_every_calculator_and_its_page(built_site: Path) -> None:
+    from calculators import calculator_ids
+
+    html = (built_site / "reference/index.html").read_text()
+    for calc_id in calculator_ids():
+        row = re.search(rf"<td><code>{re.escape(calc_id)}</code></td>(.*?)</tr>", html, re.S)
+        assert row, calc_id
+        assert 'href="../explainers/' in row.group(1), calc_id
 
 
 def test_formulas_are_marked_for_katex(built_site: Path) -> None:

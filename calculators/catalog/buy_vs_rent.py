@@ -92,7 +92,7 @@ def compute(values: Mapping[str, Any]) -> Result:
                      f"{format_percent(break_even)} utilisation.")
     notes.append("Not counted: resale value at the end of the period, staff, software, failures and spares; the "
                  "chart is cash, before the cost of capital.")
-    return Result(values=out, notes=tuple(notes), charts=(_cumulative_chart(values, capex, power),),
+    return Result(values=out, notes=tuple(notes), charts=(_cumulative_chart(values, capex, power, payback),),
                   tables=(_quotes_table(values["accelerator"], owned),))
 
 
@@ -108,7 +108,7 @@ def _quotes_table(accelerator: str, owned: float) -> dict[str, Any]:
             "columns": ["Quote", "As of", "$ per GPU-hour", "Owned / rented"], "rows": rows}
 
 
-def _cumulative_chart(values: Mapping[str, Any], capex: float, power: float) -> dict[str, Any]:
+def _cumulative_chart(values: Mapping[str, Any], capex: float, power: float, payback: float | None) -> dict[str, Any]:
     """Cumulative cash for the cluster, owned against rented, month by month over the depreciation period."""
     months = max(12, round(values["years"] * 12))
     step = max(1, months // 48)
@@ -124,7 +124,7 @@ def _cumulative_chart(values: Mapping[str, Any], capex: float, power: float) -> 
         "x": {"label": "Months", "format": "count"},
         "y": {"label": "US dollars", "format": "usd"},
         "series": [{"name": "Owned", "points": owned}, {"name": "Rented", "points": rented}],
-        "markers": [],
+        "markers": [{"x": payback, "label": f"Paid back: month {payback:.0f}"}] if payback and payback <= months else [],
         "rules": [],
     }
 

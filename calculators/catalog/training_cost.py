@@ -31,8 +31,9 @@ def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float)
 
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """N for 6N: the active parameters a token multiplies by (without the embedding table)."""
-    return {"active_params_billion": parameter_counts(arch).active.without_embeddings / 1e9}
+    """N for 6N: the active parameters a token multiplies by (without the embedding table), in billions to the
+    nearest million."""
+    return {"active_params_billion": round(parameter_counts(arch).active.without_embeddings / 1e9, 3)}
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:

@@ -150,8 +150,9 @@ class _Calc:
             raise WidgetError(f"{where}: calc({calculator_id!r}, {inputs}) failed: {self._result['errors']}")
 
     def __getattr__(self, name: str) -> str:
+        """The output's text, its dollar signs escaped so that Markdown's math does not take them for TeX."""
         try:
-            return self._result["outputs"][name]["text"]
+            return self._result["outputs"][name]["text"].replace("$", "\\$")
         except KeyError:
             raise AttributeError(name) from None
 
@@ -195,7 +196,7 @@ def render_page_macros(markdown: str, where: str) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(fixed=_fixed, percent=_percent, sig=format_number, params=format_params, bytes=format_bytes,
-                       flops=format_flops, usd=format_usd, hours=format_hours)
+                       flops=format_flops, usd=lambda v: format_usd(v).replace("$", "\\$"), hours=format_hours)
     env.globals.update(
         calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
         models=calculators_data.models(),
