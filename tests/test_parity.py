@@ -23,6 +23,16 @@ def parity_requests() -> list[dict]:
         requests.append({"id": calc_id, "inputs": {}})
         requests += [{"id": calc_id, "inputs": {f.name: bad}} for f in calc.fields for bad in ("", "abc", "-1", "1e999")]
     requests.append({"id": "kv-cache", "inputs": {"attention": "gqa", "heads": "64", "kv_heads": "7"}})
+    # Cost: the detailed FLOP count, owned against rented, the full cost on both bases, edge values
+    requests += [
+        {"id": "training-cost", "inputs": {"preset": "llama-3.1-405b", "flops_rule": "detailed", "mfu": "0.43"}},
+        {"id": "training-cost", "inputs": {"mfu": "1e-310"}},
+        {"id": "buy-vs-rent", "inputs": {"preset": "b200-vs-lambda", "utilization": "0.3", "cost_of_capital": "1e-17"}},
+        {"id": "full-cost", "inputs": {"compute_basis": "rent", "experiment_multiplier": "4", "staff": "150"}},
+        {"id": "full-cost", "inputs": {"compute_basis": "own", "capex_usd": "0", "opex_usd": "0"}},
+        {"id": "run-bill", "inputs": {"preset": "deepseek-r1", "usd_per_gpu_hour": "3.99", "stage2_name": "<b>x</b>"}},
+        {"id": "headline-costs", "inputs": {"usd_per_gpu_hour": "6.88"}},
+    ]
     # Config import: each preset's keys pasted as text, and hostile text, in every calculator that takes a model.
     hostile = ["{", "[" * 3000, '{"hidden_size": NaN}', '{"a": ' + "9" * 400 + "}", "{}", '{"hidden_size": "x"}']
     for calc_id in calculator_ids():
