@@ -1,10 +1,13 @@
-"""Inputs several calculators share: the accelerator list and the config.json field."""
+"""Inputs several calculators share (the accelerator list, the config.json field, a rental price) and the
+dollar bar chart the cost calculators draw."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import data
 from ..model_config import MAX_CONFIG_CHARS
-from ..schema import TextField
+from ..schema import NumberField, TextField
 
 
 def _accelerator_choices() -> tuple[tuple[str, str], ...]:
@@ -28,3 +31,21 @@ def config_field(*, fills: str, rows: int = 3) -> TextField:
         rows=rows,
         accept=".json,application/json",
     )
+
+
+def price_field(help: str) -> NumberField:
+    """The ``usd_per_gpu_hour`` input: a rental price per GPU-hour, $2 by default (DeepSeek's H800 assumption)."""
+    return NumberField(name="usd_per_gpu_hour", label="Price", unit="$ per GPU-hour", default=2.0, minimum=0,
+                       maximum=1000, help=help)
+
+
+def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:
+    """A horizontal bar chart spec of dollar amounts, one bar per (label, dollars)."""
+    return {
+        "kind": "bar",
+        "orientation": "horizontal",
+        "title": title,
+        "categories": [label for label, _ in bars],
+        "value": {"label": "US dollars", "format": "usd"},
+        "series": [{"name": "Cost", "values": [usd for _, usd in bars]}],
+    }

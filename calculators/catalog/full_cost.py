@@ -10,6 +10,7 @@ from .. import data
 from ..formatting import format_number, format_percent, format_usd
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from .common import usd_bar_chart
 
 BASES = (("rent", "Rented: the final run × a multiplier"), ("own", "Owned: the cluster's capital and operating costs"))
 
@@ -76,15 +77,7 @@ def compute(values: Mapping[str, Any]) -> Result:
 
 
 def _chart(parts: list[tuple[str, float]]) -> dict[str, Any]:
-    shown = [(name, value) for name, value in parts if value > 0]
-    return {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": "What the headline is a part of",
-        "categories": [name for name, _ in shown],
-        "value": {"label": "US dollars", "format": "usd"},
-        "series": [{"name": "Cost", "values": [value for _, value in shown]}],
-    }
+    return usd_bar_chart("What the headline is a part of", [(name, usd) for name, usd in parts if usd > 0])
 
 
 _OWN = {"compute_basis": ("own",)}

@@ -11,7 +11,8 @@ from ..formatting import format_count, format_percent, format_usd
 from ..model_config import architecture
 from ..parameters import parameter_counts
 from ..registry import register
-from ..schema import Calculator, Example, NumberField, Output, Result
+from ..schema import Calculator, Example, Output, Result
+from .common import price_field, usd_bar_chart
 
 
 def implied_bf16_mfu(run: data.TrainingRun) -> float | None:
@@ -54,14 +55,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         "One price for H800 and H100 hours alike: the chips compute the same; the H800's slower NVLink is not priced.",
         "The R1 bill is post-training on top of DeepSeek-V3-Base; R1 from scratch is both rows together.",
     ]
-    chart = {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": f"Training runs at {format_usd(price)} per GPU-hour",
-        "categories": [run.name.split(" (")[0] for run in runs.values()] + ["DeepSeek-V3 + R1"],
-        "value": {"label": "US dollars", "format": "usd"},
-        "series": [{"name": "Cost", "values": [*at_price.values(), out["r1_with_base_usd"]]}],
-    }
+    names = [run.name.split(" (")[0] for run in runs.values()] + ["DeepSeek-V3 + R1"]
+    chart = usd_bar_chart(f"Training runs at {format_usd(price)} per GPU-hour",
+                          list(zip(names, [*at_price.values(), out["r1_with_base_usd"]])))
     return Result(values=out, notes=tuple(notes), tables=(table,), charts=(chart,))
 
 
@@ -72,8 +68,7 @@ HEADLINE_COSTS = register(
         summary="DeepSeek-V3, DeepSeek-R1 and Llama 3.1 405B: published GPU-hours at one price per GPU-hour, and "
                 "the MFU the GPU-hours imply.",
         fields=(
-            NumberField(name="usd_per_gpu_hour", label="Price", unit="$ per GPU-hour", default=2.0, minimum=0,
-                        maximum=1000, help="One rental price for every run (DeepSeek assumed $2)."),
+            price_field("One rental price for every run (DeepSeek assumed $2)."),
         ),
         outputs=(
             Output(name="v3_usd", label="DeepSeek-V3", unit="USD", format="usd"),

@@ -10,6 +10,7 @@ from .. import data, pricing, training
 from ..formatting import format_count, format_hours, format_percent, format_usd
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
+from .common import price_field, usd_bar_chart
 
 STAGES = 3
 BASES = (("gpu_hours", "GPU-hours"), ("gpus_hours", "GPUs × hours"))
@@ -127,19 +128,8 @@ def compute(values: Mapping[str, Any]) -> Result:
 
 
 def _chart(stages: list[tuple[str, float, int | None, float | None]], price: float, base: float) -> dict[str, Any]:
-    names = [s[0] for s in stages]
-    costs = [pricing.rental_cost_usd(gpu_hours=s[1], usd_per_gpu_hour=price) for s in stages]
-    if base:
-        names.append("Base model's run")
-        costs.append(base)
-    return {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": "Where the dollars go",
-        "categories": names,
-        "value": {"label": "US dollars", "format": "usd"},
-        "series": [{"name": "Cost", "values": costs}],
-    }
+    bars = [(s[0], pricing.rental_cost_usd(gpu_hours=s[1], usd_per_gpu_hour=price)) for s in stages]
+    return usd_bar_chart("Where the dollars go", bars + ([("Base model's run", base)] if base else []))
 
 
 RUN_BILL = register(
@@ -150,8 +140,7 @@ RUN_BILL = register(
                 "DeepSeek-R1 bill and Llama 3.1 405B as presets.",
         fields=(
             *(f for n in range(1, STAGES + 1) for f in _stage_fields(n)),
-            NumberField(name="usd_per_gpu_hour", label="Price", unit="$ per GPU-hour", default=2.0, minimum=0,
-                        maximum=1000, help="Rental price per GPU-hour (DeepSeek assumed $2 for the H800)."),
+            price_field("Rental price per GPU-hour (DeepSeek assumed $2 for the H800)."),
             NumberField(name="base_usd", label="Base model's run", unit="$", default=0, minimum=0, maximum=1e12,
                         help="The cost of the run this one starts from, if any (0: none), to show the bill's share."),
         ),

@@ -13,7 +13,7 @@ from ..model_config import ModelArchitecture, architecture, architecture_from_js
 from ..parameters import parameter_counts
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import config_field
+from .common import config_field, price_field
 
 PRECISIONS = (("bf16", "BF16"), ("fp8", "FP8"))
 FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the config"))
@@ -190,8 +190,7 @@ TRAINING_COST = register(
                              "0 and 1 (Llama 3 405B: 0.38 to 0.43)."),
             NumberField(name="gpus", label="GPUs", default=2048, integer=True, minimum=1, maximum=10_000_000,
                         help="GPUs training at once; wall-clock time is GPU-hours / GPUs."),
-            NumberField(name="usd_per_gpu_hour", label="Price", unit="$ per GPU-hour", default=2.0, minimum=0,
-                        maximum=1000, help="Rental price (DeepSeek assumed $2 for the H800)."),
+            price_field("Rental price (DeepSeek assumed $2 for the H800)."),
             NumberField(name="reported_gpu_hours", label="Reported GPU-hours", unit="GPU-hours", default=2_664_000,
                         minimum=0, maximum=1e12,
                         help="GPU-hours a report gives for these tokens, to find the MFU they imply (0: none)."),
