@@ -127,9 +127,21 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for o in result["outputs"].values():
             if o["value"] is not None:
                 out.write(f"{o['label']:<{width}}  {o['text']}\n")
+        for table in result["tables"]:
+            _write_table(table, out)
         for note in result["notes"]:
             out.write(f"note: {note}\n")
     return 0
+
+
+def _write_table(table: dict, out: TextIO) -> None:
+    """A result table as aligned plain-text columns under its title."""
+    rows = [table["columns"], *table["rows"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(table["columns"]))]
+    out.write(f"\n{table['title']}\n")
+    for row in rows:
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+    out.write("\n")
 
 
 def _read_config_file(path: str) -> tuple[str, str | None]:

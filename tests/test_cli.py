@@ -98,3 +98,12 @@ def test_bad_config_files_exit_2_with_a_message(tmp_path) -> None:
     assert proc.returncode == 2 and "cannot read" in proc.stderr
     proc = cli("run", "moe-router", "--config", str(garbage))
     assert proc.returncode == 2 and "does not take a model config" in proc.stderr
+
+
+def test_plain_output_prints_the_result_tables() -> None:
+    """DeepSeek-V3's Table 1 stages come out as rows, with the published figures beside them."""
+    proc = cli("run", "run-bill", "--preset", "deepseek-v3")
+    assert proc.returncode == 0, proc.stderr
+    assert "The bill at $2 per GPU-hour" in proc.stdout
+    [row] = [line for line in proc.stdout.splitlines() if line.startswith("Pre-training")]
+    assert "2,664,000" in row and "$5.328M" in row
