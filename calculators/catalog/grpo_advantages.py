@@ -22,7 +22,7 @@ _REWARD = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # 16 answers a question, as DeepSeek-R1-Zero samples; rule-based accuracy rewards, 5 of 16 right (illustrative).
 R1_ZERO_REWARDS = "1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0"
 SCALINGS = (("std", "Divide by the group's std (GRPO)"), ("none", "Subtract the mean only (Dr. GRPO)"))
-STD_KINDS = (("sample", "Sample, ÷ (G − 1) (torch.std; TRL, verl)"), ("population", "Population, ÷ G"))
+STD_KINDS = (("sample", "Sample, ÷ (G − 1)"), ("population", "Population, ÷ G"))
 SCALED = {"advantage_scaling": ("std",)}
 
 
@@ -52,7 +52,7 @@ def read_rewards(text: str) -> tuple[list[float] | None, str | None]:
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     r1_zero = {"rewards": R1_ZERO_REWARDS, "advantage_scaling": "std", "kl_beta": 0.001}
     return {
-        "r1-zero": ("DeepSeek-R1-Zero: 16 answers, 0/1 rewards, β = 0.001", r1_zero),
+        "r1-zero": ("DeepSeek-R1-Zero: 16 answers, 0/1 rewards", r1_zero),
         "all-correct": ("Every answer right: nothing to learn", {**r1_zero, "rewards": ", ".join(["1"] * 16)}),
         "dr-grpo": ("Dr. GRPO: the mean subtracted, no std", {**r1_zero, "advantage_scaling": "none"}),
     }
@@ -172,7 +172,7 @@ GRPO_ADVANTAGES = register(
                         help="GRPO divides by the group's standard deviation; Dr. GRPO does not."),
             ChoiceField(name="std_kind", label="Standard deviation", default="sample", choices=STD_KINDS,
                         relevant_when=SCALED,
-                        help="The paper's std(r) does not say; common implementations use the sample one."),
+                        help="The paper's std(r) does not say; torch.std, as TRL and verl call it, gives the sample one."),
             NumberField(name="std_epsilon", label="ε added to the std", symbol="ε", default=1e-4, minimum=0,
                         maximum=1, relevant_when=SCALED,
                         help="Keeps a group of equal rewards from dividing by zero (TRL: 0.0001; verl: 0.000001)."),

@@ -19,19 +19,19 @@ from .common import config_field
 
 ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
 RECIPES = {
-    "bf16-adam": ("BF16 + FP32 Adam: 2 + 4 + 2 + 2 × 4 = 16 bytes (ZeRO)",
+    "bf16-adam": ("BF16 + Adam: 16 bytes (ZeRO)",
                   training.training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2,
                                                           moment_bytes=4)),
-    "deepseek-v3": ("DeepSeek-V3's: BF16 moments, FP32 master and gradients: 14 bytes",
+    "deepseek-v3": ("DeepSeek-V3's: 14 bytes",
                     training.training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=4,
                                                             moment_bytes=2)),
 }
 CRITICS = (("same", "Same size as the policy"), ("custom", "Another size"))
 REWARDS = (("same", "A model the size of the policy"), ("custom", "A model of another size"),
            ("rule", "Rule-based (no model)"))
-PARTS = (("generation", "Generation (rollout)"), ("policy_training", "Policy training"),
-         ("reference_scoring", "Reference model scoring"), ("reward_scoring", "Reward model scoring"),
-         ("value_model", "Value model (forward + training)"))
+PARTS = (("generation", "Generation"), ("policy_training", "Policy training"),
+         ("reference_scoring", "Reference scoring"), ("reward_scoring", "Reward scoring"),
+         ("value_model", "Value model"))
 
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
@@ -192,7 +192,9 @@ PPO_VS_GRPO = register(
                       "Parameters a token multiplies by, without the embedding table: they set the FLOPs."),
             ChoiceField(name="recipe", label="Training state", default="bf16-adam",
                         choices=tuple((k, label) for k, (label, _) in RECIPES.items()),
-                        help="Bytes per parameter of a trained model; a frozen one keeps its 2-byte weights."),
+                        help="Bytes per parameter of a trained model: weights, FP32 master copy, gradients (BF16 in ZeRO's, FP32 "
+                             "in DeepSeek-V3's) and Adam's two moments (FP32; BF16 in DeepSeek-V3's). A frozen "
+                             "model keeps its 2-byte weights."),
             ChoiceField(name="critic", label="PPO's value model", default="same", choices=CRITICS,
                         help="The critic is usually initialised from the reward model or the policy."),
             _billions("critic_params_billion", "Value model parameters", 7, "A dense model.",
