@@ -1,15 +1,15 @@
 r"""What a reinforcement-learning step costs: the models PPO and GRPO keep in memory, and the FLOPs of a step.
 
-One RL step samples $S$ answers (prompts $\times$ group size $G$) of $L_r$ tokens each after prompts of $L_p$
+One RL step samples $S$ answers (prompts $\times$ group size $G$) of $T_r$ tokens each after prompts of $T_p$
 tokens, scores them, and trains the policy on them. The parts, per step, for a policy of $N$ active parameters:
 
 | Part | FLOPs | Who |
 | --- | --- | --- |
-| Generation (rollout) | $2 N \cdot S L_r$ | policy, forward only, token by token |
-| Reference scoring | $2 N \cdot S (L_p + L_r)$ | frozen reference model, one forward pass |
-| Reward scoring | $2 N_\text{rm} \cdot S (L_p + L_r)$ | a reward model; 0 for rule-based rewards |
-| Value model | $(2 + 6e)\, N_v \cdot S (L_p + L_r)$ | PPO's critic: a forward pass for the values, then training |
-| Policy training | $6 e N \cdot S (L_p + L_r)$ | forward and backward, $e$ passes over the batch |
+| Generation (rollout) | $2 N \cdot S T_r$ | policy, forward only, token by token |
+| Reference scoring | $2 N \cdot S (T_p + T_r)$ | frozen reference model, one forward pass |
+| Reward scoring | $2 N_\text{rm} \cdot S (T_p + T_r)$ | a reward model; 0 for rule-based rewards |
+| Value model | $(2 + 6 n_\text{ep})\, N_v \cdot S (T_p + T_r)$ | PPO's critic: a forward pass for the values, then training |
+| Policy training | $6 n_\text{ep} N \cdot S (T_p + T_r)$ | forward and backward, $n_\text{ep}$ passes over the batch |
 
 $2N$ per token is the matrix-multiply count of `calculators.flops` (attention over the context left out, so long
 answers cost more than this says); prefilling the prompt during generation is left out too (the group shares it).
@@ -75,7 +75,7 @@ def model_state_bytes(*, params: float, state: training.TrainingStateBytes, trai
 
 
 def rollout_tokens(*, prompts: float, group_size: float, response_tokens: float) -> float:
-    r"""Tokens generated in one step: $S L_r$ with $S = $ prompts $\times G$ answers.
+    r"""Tokens generated in one step: $S T_r$ with $S = $ prompts $\times G$ answers.
 
     Examples:
         >>> rollout_tokens(prompts=32, group_size=16, response_tokens=4000)  # DeepSeek-R1-Zero: 512 answers a step
@@ -113,23 +113,23 @@ class RLStepParts:
 def rl_step_flops(*, policy_active_params: float, answers: float, prompt_tokens: float, response_tokens: float,
                   inner_epochs: float = 1, reward_active_params: float = 0.0,
                   value_active_params: float = 0.0) -> RLStepParts:
-    r"""FLOPs of one RL step, by part ($S$ = `answers`, $L_p$ = `prompt_tokens`, $L_r$ = `response_tokens`):
+    r"""FLOPs of one RL step, by part ($S$ = `answers`, $T_p$ = `prompt_tokens`, $T_r$ = `response_tokens`):
 
-    $$C = \underbrace{2 N S L_r}_\text{generation} + \underbrace{2 N S (L_p + L_r)}_\text{reference}
-      + \underbrace{2 N_\text{rm} S (L_p + L_r)}_\text{reward model} + \underbrace{(2 + 6e) N_v S (L_p + L_r)}_\text{value model}
-      + \underbrace{6 e N S (L_p + L_r)}_\text{policy training}$$
+    $$C = \underbrace{2 N S T_r}_\text{generation} + \underbrace{2 N S (T_p + T_r)}_\text{reference}
+      + \underbrace{2 N_\text{rm} S (T_p + T_r)}_\text{reward model} + \underbrace{(2 + 6 n_\text{ep}) N_v S (T_p + T_r)}_\text{value model}
+      + \underbrace{6 n_\text{ep} N S (T_p + T_r)}_\text{policy training}$$
 
     GRPO is $N_v = 0$; rule-based rewards are $N_\text{rm} = 0$. PPO's value model runs a forward pass to give the
-    values GAE needs, then trains like the policy. DeepSeek-R1-Zero trains each sample once ($e = 1$: "a single
+    values GAE needs, then trains like the policy. DeepSeek-R1-Zero trains each sample once ($n_\text{ep} = 1$: "a single
     inner epoch"). A training pass is the $6N$ rule (`calculators.flops.six_n_flops_per_token`); a forward pass
     is $2N$ (`calculators.flops.matmul_flops_per_token`).
 
     Args:
         policy_active_params: $N$, parameters a token of the policy multiplies by (active ones for an MoE).
         answers: $S$, answers sampled in the step (prompts times group size).
-        prompt_tokens: $L_p$, mean prompt length, tokens.
-        response_tokens: $L_r$, mean answer length, tokens.
-        inner_epochs: $e$, training passes over each sample.
+        prompt_tokens: $T_p$, mean prompt length, tokens.
+        response_tokens: $T_r$, mean answer length, tokens.
+        inner_epochs: $n_\text{ep}$, training passes over each sample.
         reward_active_params: $N_\text{rm}$ (0: rule-based rewards, no model).
         value_active_params: $N_v$ (0: no critic, as in GRPO).
 
