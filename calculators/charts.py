@@ -55,6 +55,8 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
         [0.0, 2000000000.0, 4000000000.0, 6000000000.0, 8000000000.0, 10000000000.0]
         >>> nice_ticks(0, 262144)
         [0.0, 100000.0, 200000.0, 300000.0]
+        >>> nice_ticks(0, 32000)  # not [0, 10000, 20000, 30000], which would leave 32,000 off the axis
+        [0.0, 10000.0, 20000.0, 30000.0, 40000.0]
     """
     if not high > low:
         high = low + 1
@@ -63,10 +65,11 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     start = math.floor(low / step) * step
     ticks, value = [], start
-    while value < high + step * 0.5:
+    while True:  # up to the first tick at or above the highest value, so that nothing is drawn past the axis
         ticks.append(float(round(value, 12)))
+        if value >= high - step * 1e-9:
+            return ticks
         value += step
-    return ticks
 
 
 def _short(value: float, kind: str) -> str:

@@ -16,6 +16,8 @@ pyodide.unpackArchive(new Uint8Array(readFileSync(wheelPath)), "wheel", { extrac
 pyodide.pyimport("sys").path.insert(0, "/home/pyodide/calculators-wheel");
 const registry = pyodide.pyimport("calculators.registry");
 const requests = JSON.parse(readFileSync(requestsPath, "utf8"));
-const results = requests.map(({ id, inputs }) => JSON.parse(registry.run_json(id, JSON.stringify(inputs))));
+// Python's JSON text is passed through unparsed: a JavaScript round trip would write a float such as 1.728e19 as
+// the integer 17281879425364787000, which Python then reads as a different number.
+const results = requests.map(({ id, inputs }) => registry.run_json(id, JSON.stringify(inputs)));
 const version = pyodide.runPython("import sys; sys.version.split()[0]");
-process.stdout.write(JSON.stringify({ python: version, results }));
+process.stdout.write(`{"python": ${JSON.stringify(version)}, "results": [${results.join(",")}]}`);

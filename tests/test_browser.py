@@ -354,3 +354,78 @@ def test_cost_widget_refuses_bad_inputs_and_keeps_the_last_good_results(page) ->
     # the other widgets on the page still work
     page.fill(f"{H}-usd_per_gpu_hour", "1")
     wait_moe_output(page, H, "v3_usd", run("headline-costs", {"usd_per_gpu_hour": 1})["outputs"]["v3_usd"]["text"])
+
+
+GRPO_PAGE = "explainers/grpo/"
+G = "#calc-explainers-grpo-0"  # grpo-advantages: the rewards list
+P = "#calc-explainers-grpo-1"  # ppo-vs-grpo
+B = "#calc-explainers-grpo-2"  # rl-run-bill
+
+
+def widget_output(page, widget: str, name: str) -> str:
+    return page.text_content(f'{widget} tr[data-output="{name}"] .calc-value').strip()
+
+
+def wait_widget_output(page, widget: str, name: str, text: str) -> None:
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",
+        arg=[f'{widget} tr[data-output="{name}"] .calc-value', text], timeout=10_000)
+
+
+GRPO_BAD = [
+    ("1, 0, <img src=x onerror=alert(1)>", "Reward 3, “<img”, is not a number."),
+    ("", "Enter at least two rewards, separated by commas, spaces or semicolons."),
+    ("1", "A group needs at least two answers: enter two or more rewards."),
+    ("1, NaN", "Reward 2, “NaN”, is not a finite number."),
+    ("1, 1e30", "Reward 2, “1e30”, is out of range: rewards must lie between −1,000,000 and 1,000,000."),
+    (" ".join(["1"] * 1100), "At most 1,024 rewards, one per answer in the group; this list has 1,100."),
+]
+
+
+def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
+    page.goto(page.base + GRPO_PAGE)
+    page.wait_for_selector(f'{G}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
+    page.fill(f"{G}-rewards", "1, 0, 0, 1")
+    expected = run("grpo-advantages", {"rewards": "1, 0, 0, 1"})
+    assert expected["errors"] == []
+    wait_widget_output(page, G, "advantage_max", expected["outputs"]["advantage_max"]["text"])
+    for name in ("answers", "reward_mean", "reward_std", "advantage_min", "surrogate_best", "kl_k3"):
+        assert widget_output(page, G, name) == expected["outputs"][name]["text"], name
+    assert page.input_value(f"{G}-preset") == "custom"
+    rows = page.locator(f"{G} .calc-table tbody tr")
+    assert rows.count() == 4
+    assert [[c.strip() for c in rows.nth(i).locator("th, td").all_text_contents()] for i in range(4)] == \
+        expected["tables"][0]["rows"]
+    # the live chart is the one CPython draws: two bars per answer, and the legend
+    assert page.locator(f"{G} .calc-chart svg rect").count() == expected["charts"][0]["svg"].count("<rect") == 10
+    good = widget_output(page, G, "advantage_max")
+    for text, message in GRPO_BAD:
+        page.fill(f"{G}-rewards", text)
+        page.wait_for_function("([sel, m]) => document.querySelector(sel)?.textContent === m",
+                               arg=[f"{G}-rewards-error", message], timeout=10_000)
+        assert page.get_attribute(f"{G}-rewards", "aria-invalid") == "true"
+        assert "calc-stale" in page.get_attribute(f"{G} .calc-outputs", "class")
+        assert "calc-stale" in page.get_attribute(f"{G} .calc-table", "class")
+        assert widget_output(page, G, "advantage_max") == good  # the last good results stay
+        assert page.locator(f"{G} img").count() == 0  # user text never becomes HTML
+    # a group of equal rewards is not an error: every advantage is 0 and a note says why
+    page.fill(f"{G}-rewards", "1 1 1 1")
+    wait_widget_output(page, G, "advantage_max", "0")
+    page.wait_for_selector(f"{G}-rewards-error[hidden]", state="attached", timeout=10_000)
+    assert "teaches nothing" in page.text_content(f"{G} .calc-notes")
+    assert page.is_hidden(f'{G} tr[data-output="surrogate_best"]')
+    page.select_option(f"{G}-advantage_scaling", "none")
+    assert page.is_hidden(f'{G} [data-field="std_kind"]')  # no std, no choice of std
+    page.fill(f"{G}-rewards", "1, 0, 0, 1")
+    wait_widget_output(page, G, "advantage_max", "0.5")
+    # the other widgets on the page keep working
+    page.fill(f"{P}-response_tokens", "8000")
+    expected = run("ppo-vs-grpo", {"preset": "deepseek-v3", "reward": "rule", "response_tokens": 8000})["outputs"]
+    wait_widget_output(page, P, "generation_time_share", expected["generation_time_share"]["text"])
+    assert widget_output(page, P, "grpo_memory_bytes") == expected["grpo_memory_bytes"]["text"]
+    page.fill(f"{B}-response_tokens", "8000")
+    expected = run("rl-run-bill", {"preset": "deepseek-r1-zero", "response_tokens": 8000})["outputs"]
+    wait_widget_output(page, B, "gpu_hours", expected["gpu_hours"]["text"])
+    assert widget_output(page, B, "implied_tokens_per_second_per_gpu") == \
+        expected["implied_tokens_per_second_per_gpu"]["text"]
+    assert page.input_value(f"{B}-preset") == "deepseek-r1-zero"

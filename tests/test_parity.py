@@ -40,6 +40,14 @@ def parity_requests() -> list[dict]:
             continue
         requests += [{"id": calc_id, "inputs": {"config": json.dumps(m.config)}} for m in data.models().values()]
         requests += [{"id": calc_id, "inputs": {"config": text}} for text in hostile]
+    # Rewards lists, good and hostile, in the one calculator that reads a list of numbers from text.
+    rewards = ["1, 0, 0, 1", "1 1 1 1", "0.5; -2.25;\n3e2", "−1, 1", "1", "", "1, abc", "1, NaN", "1, inf", "1, 1e999",
+               "1, 2e6", "0, 5e-324", "0, 1e-300", ", ".join(["1", "0"] * 512), " ".join(["1"] * 1025),
+               "<img src=x onerror=alert(1)>", "1, 0" + "\u0000" * 3, "1, " + "9" * 400]
+    requests += [{"id": "grpo-advantages", "inputs": {"rewards": text}} for text in rewards]
+    requests += [{"id": "grpo-advantages", "inputs": {"rewards": "1, 0, 0, 1", "std_kind": kind, "std_epsilon": 0,
+                                                      "advantage_scaling": scaling}}
+                 for kind in ("sample", "population") for scaling in ("std", "none")]
     requests.append({"id": "no-such-calculator", "inputs": {}})
     return requests
 

@@ -79,6 +79,7 @@ def test_site_has_the_pages(built_site: Path) -> None:
     for path in ["index.html", "explainers/mla-kv-cache/index.html", "explainers/moe/index.html",
                  "explainers/cost/index.html", "reference/training/index.html", "reference/pricing/index.html",
                  "notation/index.html",
+                 "explainers/grpo/index.html", "reference/grpo/index.html", "reference/rl/index.html",
                  "reference/parameters/index.html", "reference/flops/index.html", "reference/moe/index.html",
                  "running-locally/index.html", "reference/attention/index.html", "search/search_index.json"]:
         assert (built_site / path).is_file(), path
@@ -200,6 +201,31 @@ def test_reference_lists_every_calculator_and_its_page(built_site: Path) -> None
         row = re.search(rf"<td><code>{re.escape(calc_id)}</code></td>(.*?)</tr>", html, re.S)
         assert row, calc_id
         assert 'href="../explainers/' in row.group(1), calc_id
+
+
+def test_grpo_page_numbers_come_from_the_package(built_site: Path) -> None:
+    """The GRPO page's worked group, PPO-vs-GRPO figures, length table and R1 bill are the package's numbers."""
+    html = (built_site / "explainers/grpo/index.html").read_text()
+    assert "{{" not in html and "{%" not in html
+    four = run("grpo-advantages", {"rewards": "1, 0, 0, 1", "std_kind": "sample", "std_epsilon": 0})["outputs"]
+    assert f"that is {four['reward_std']['text']}, and the advantages become ±{four['advantage_max']['text']}" in html
+    adv = run("grpo-advantages", {"preset": "r1-zero"})["outputs"]
+    for name in ("advantage_max", "advantage_min", "surrogate_best", "surrogate_worst", "kl_k3", "kl_penalty"):
+        assert adv[name]["text"] in html, name
+    pg = run("ppo-vs-grpo", {"preset": "deepseek-v3", "reward": "rule"})["outputs"]
+    for name in ("ppo_memory_bytes", "grpo_memory_bytes", "value_model_bytes", "memory_saving", "critic_flops_share",
+                 "generation_flops_share", "generation_time_share", "critic_time_share"):
+        assert pg[name]["text"] in html, name
+    for length in (1000, 4000, 8000, 16000):
+        bill = run("rl-run-bill", {"preset": "deepseek-r1-zero", "response_tokens": length})["outputs"]
+        row = (f"<td[^>]*>{re.escape(f'{length:,}')}</td>\\s*<td[^>]*>{re.escape(bill['generated_tokens']['text'])}</td>"
+               f"\\s*<td[^>]*>{re.escape(bill['total_flops']['text'])}</td>\\s*<td[^>]*>{re.escape(bill['gpu_hours']['text'])}</td>")
+        assert re.search(row, html), length
+        assert bill["implied_tokens_per_second_per_gpu"]["text"] in html
+    assert "5,324,800" in html  # 10,400 x 32 x 16 answers
+    r1 = run("run-bill", {"preset": "deepseek-r1"})["outputs"]
+    assert f"{r1['total_gpu_hours']['text']} GPU-hours, {r1['total_usd']['text']}" in html
+    assert html.count('class="arithmatex"') >= 5
 
 
 def test_formulas_are_marked_for_katex(built_site: Path) -> None:

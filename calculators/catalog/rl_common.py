@@ -1,0 +1,50 @@
+"""Inputs the reinforcement-learning calculators share: the shape of an RL step and the two utilisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..schema import NumberField
+
+# Assumptions, not published figures: decoding is bound by memory bandwidth, passes over whole sequences by
+# arithmetic. The pages say so wherever they are used.
+GENERATION_MFU, TRAINING_MFU = 0.1, 0.35
+PROMPT_TOKENS, RESPONSE_TOKENS = 200, 4000
+
+
+def count_field(name: str, label: str, default: float, maximum: float, help: str, unit: str = "") -> NumberField:
+    """A whole number from 1 to `maximum`."""
+    return NumberField(name=name, label=label, unit=unit, default=default, integer=True, minimum=1, maximum=maximum,
+                       help=help)
+
+
+def mfu_field(name: str, label: str, default: float, help: str, **more: Any) -> NumberField:
+    """A utilisation: a fraction in (0, 1]."""
+    return NumberField(name=name, label=label, unit="fraction", default=default, minimum=0, exclusive_minimum=True,
+                       maximum=1, help=help, **more)
+
+
+def step_fields() -> tuple[NumberField, ...]:
+    """Prompts, answers per prompt, prompt and answer lengths, and training passes: one RL step's shape."""
+    return (
+        count_field("prompts", "Prompts per step", 32, 1e6, "DeepSeek-R1-Zero: 32 questions a step."),
+        count_field("group_size", "Answers per prompt", 16, 4096, "G (DeepSeek-R1-Zero: 16).", unit="answers"),
+        count_field("prompt_tokens", "Mean prompt length", PROMPT_TOKENS, 1e6,
+                    "An assumption: DeepSeek gives no prompt length.", unit="tokens"),
+        count_field("response_tokens", "Mean answer length", RESPONSE_TOKENS, 1e6,
+                    "An assumption: DeepSeek-R1-Zero's answers grew from hundreds to thousands of tokens; the "
+                    "paper prints no mean.", unit="tokens"),
+        count_field("inner_epochs", "Training passes over each answer", 1, 100,
+                    "DeepSeek-R1-Zero: a single inner epoch.", unit="passes"),
+    )
+
+
+def mfu_fields(**more: Any) -> tuple[NumberField, ...]:
+    """Generation's MFU and that of the passes over whole sequences (training and scoring)."""
+    return (
+        mfu_field("generation_mfu", "Generation MFU", GENERATION_MFU,
+                  "Share of peak that decoding achieves: low, as it is bound by memory bandwidth (an assumption).",
+                  **more),
+        mfu_field("training_mfu", "Training and scoring MFU", TRAINING_MFU,
+                  "Share of peak for passes over whole sequences (an assumption).", **more),
+    )
