@@ -225,11 +225,11 @@ def open_moe(page, widget: str) -> None:
     page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
 
 
-def moe_output(page, widget: str, name: str) -> str:
+def widget_output(page, widget: str, name: str) -> str:
     return page.text_content(f'{widget} tr[data-output="{name}"] .calc-value').strip()
 
 
-def wait_moe_output(page, widget: str, name: str, text: str) -> None:
+def wait_widget_output(page, widget: str, name: str, text: str) -> None:
     page.wait_for_function(
         "([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",
         arg=[f'{widget} tr[data-output="{name}"] .calc-value', text], timeout=10_000)
@@ -244,8 +244,8 @@ def test_paste_a_config_get_the_numbers_and_the_table(page) -> None:
     mixtral = json.dumps(data.models()["mixtral-8x7b"].config)
     page.fill(f"{M}-config", mixtral)
     expected = run("model-params", {"config": mixtral})
-    wait_moe_output(page, M, "total_params", expected["outputs"]["total_params"]["text"])
-    assert moe_output(page, M, "active_params") == expected["outputs"]["active_params"]["text"]
+    wait_widget_output(page, M, "total_params", expected["outputs"]["total_params"]["text"])
+    assert widget_output(page, M, "active_params") == expected["outputs"]["active_params"]["text"]
     assert page.input_value(f"{M}-preset") == "custom"
     rows = page.locator(f"{M} .calc-table tbody tr")
     assert rows.count() == len(expected["tables"][0]["rows"])
@@ -255,7 +255,7 @@ def test_paste_a_config_get_the_numbers_and_the_table(page) -> None:
     page.fill(f"{M}-config", '{"hidden_size": 4096, "oops": <img src=x onerror=alert(1)>}')
     page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.startsWith('This is not valid JSON')",
                            arg=f"{M}-config-error", timeout=10_000)
-    assert moe_output(page, M, "total_params") == expected["outputs"]["total_params"]["text"]
+    assert widget_output(page, M, "total_params") == expected["outputs"]["total_params"]["text"]
     assert "calc-stale" in page.get_attribute(f"{M} .calc-outputs", "class")
     assert "calc-stale" in page.get_attribute(f"{M} .calc-table", "class")
     assert page.locator(f"{M} img").count() == 0
@@ -264,7 +264,7 @@ def test_paste_a_config_get_the_numbers_and_the_table(page) -> None:
                            arg=f"{M}-config-error", timeout=10_000)
     # a preset brings its config back
     page.select_option(f"{M}-preset", "deepseek-v3")
-    wait_moe_output(page, M, "total_params", run("model-params", {"preset": "deepseek-v3"})["outputs"]["total_params"]["text"])
+    wait_widget_output(page, M, "total_params", run("model-params", {"preset": "deepseek-v3"})["outputs"]["total_params"]["text"])
     assert json.loads(page.input_value(f"{M}-config")) == data.models()["deepseek-v3"].config
 
 
@@ -277,7 +277,7 @@ def test_choose_a_config_file(page, tmp_path) -> None:
     config = tmp_path / "config.json"
     config.write_text(json.dumps(data.models()["llama-3.1-70b"].config, indent=2))
     page.set_input_files(f"{M} input.calc-file", str(config))
-    wait_moe_output(page, M, "total_params", run("model-params", {"preset": "llama-3.1-70b"})["outputs"]["total_params"]["text"])
+    wait_widget_output(page, M, "total_params", run("model-params", {"preset": "llama-3.1-70b"})["outputs"]["total_params"]["text"])
     huge = tmp_path / "huge.json"
     huge.write_text(" " * 1_000_000)
     page.set_input_files(f"{M} input.calc-file", str(huge))
@@ -306,7 +306,7 @@ def test_router_widget_recomputes_and_bounds_work(page) -> None:
     open_moe(page, R)
     page.fill(f"{R}-seed", "11")
     expected = run("moe-router", {"seed": 11})["outputs"]
-    wait_moe_output(page, R, "imbalance_after", expected["imbalance_after"]["text"])
+    wait_widget_output(page, R, "imbalance_after", expected["imbalance_after"]["text"])
     page.fill(f"{R}-balancing_steps", "1000")
     page.fill(f"{R}-tokens", "4096")
     page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('responsive')",
@@ -328,48 +328,39 @@ def test_cost_widgets_recompute_prices_and_bills(page) -> None:
     open_cost(page, H)
     page.fill(f"{H}-usd_per_gpu_hour", "3.5")
     expected = run("headline-costs", {"usd_per_gpu_hour": 3.5})
-    wait_moe_output(page, H, "llama_usd", expected["outputs"]["llama_usd"]["text"])
+    wait_widget_output(page, H, "llama_usd", expected["outputs"]["llama_usd"]["text"])
     assert page.text_content(f"{H} .calc-table").count("$3.5") >= 1
     # the V3 bill widget switches to the R1 preset and shows the $294K bill, stage by stage
+    page.wait_for_selector(f'{B}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
     page.select_option(f"{B}-preset", "deepseek-r1")
     r1 = run("run-bill", {"preset": "deepseek-r1"})
-    wait_moe_output(page, B, "total_usd", r1["outputs"]["total_usd"]["text"])
+    wait_widget_output(page, B, "total_usd", r1["outputs"]["total_usd"]["text"])
     cells = page.eval_on_selector_all(f"{B} .calc-table tr", "rows => rows.map(r => [...r.children].map(c => c.textContent))")
     assert cells == [r1["tables"][0]["columns"], *r1["tables"][0]["rows"]]
 
 
 def test_cost_widget_refuses_bad_inputs_and_keeps_the_last_good_results(page) -> None:
     open_cost(page, T)
-    good = moe_output(page, T, "gpu_hours")
+    good = widget_output(page, T, "gpu_hours")
     for name, bad, says in (("gpus", "0", "at least 1"), ("mfu", "1.5", "at most 1"),
                             ("usd_per_gpu_hour", "-2", "at least 0"), ("tokens_trillion", "1e999", "at most")):
         page.fill(f"{T}-{name}", bad)
         page.wait_for_function("([sel, says]) => document.querySelector(sel)?.textContent.includes(says)",
                                arg=[f"{T}-{name}-error", says], timeout=10_000)
-        assert moe_output(page, T, "gpu_hours") == good
+        assert widget_output(page, T, "gpu_hours") == good
         assert "calc-stale" in page.get_attribute(f"{T} .calc-outputs", "class")
         page.fill(f"{T}-{name}", str(run("training-cost", {"preset": "deepseek-v3"})["inputs"][name]))
         page.wait_for_function("(sel) => !document.querySelector(sel)?.textContent", arg=f"{T}-{name}-error",
                                timeout=10_000)
     # the other widgets on the page still work
     page.fill(f"{H}-usd_per_gpu_hour", "1")
-    wait_moe_output(page, H, "v3_usd", run("headline-costs", {"usd_per_gpu_hour": 1})["outputs"]["v3_usd"]["text"])
+    wait_widget_output(page, H, "v3_usd", run("headline-costs", {"usd_per_gpu_hour": 1})["outputs"]["v3_usd"]["text"])
 
 
 GRPO_PAGE = "explainers/grpo/"
 G = "#calc-explainers-grpo-0"  # grpo-advantages: the rewards list
 P = "#calc-explainers-grpo-1"  # ppo-vs-grpo
-B = "#calc-explainers-grpo-2"  # rl-run-bill
-
-
-def widget_output(page, widget: str, name: str) -> str:
-    return page.text_content(f'{widget} tr[data-output="{name}"] .calc-value').strip()
-
-
-def wait_widget_output(page, widget: str, name: str, text: str) -> None:
-    page.wait_for_function(
-        "([sel, text]) => document.querySelector(sel)?.textContent.trim() === text",
-        arg=[f'{widget} tr[data-output="{name}"] .calc-value', text], timeout=10_000)
+RB = "#calc-explainers-grpo-2"  # rl-run-bill
 
 
 GRPO_BAD = [
@@ -423,9 +414,9 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
     expected = run("ppo-vs-grpo", {"preset": "deepseek-v3", "reward": "rule", "response_tokens": 8000})["outputs"]
     wait_widget_output(page, P, "generation_time_share", expected["generation_time_share"]["text"])
     assert widget_output(page, P, "grpo_memory_bytes") == expected["grpo_memory_bytes"]["text"]
-    page.fill(f"{B}-response_tokens", "8000")
+    page.fill(f"{RB}-response_tokens", "8000")
     expected = run("rl-run-bill", {"preset": "deepseek-r1-zero", "response_tokens": 8000})["outputs"]
-    wait_widget_output(page, B, "gpu_hours", expected["gpu_hours"]["text"])
-    assert widget_output(page, B, "implied_tokens_per_second_per_gpu") == \
+    wait_widget_output(page, RB, "gpu_hours", expected["gpu_hours"]["text"])
+    assert widget_output(page, RB, "implied_tokens_per_second_per_gpu") == \
         expected["implied_tokens_per_second_per_gpu"]["text"]
-    assert page.input_value(f"{B}-preset") == "deepseek-r1-zero"
+    assert page.input_value(f"{RB}-preset") == "deepseek-r1-zero"
