@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "BF16_ADAM_STATE",
+    "DEEPSEEK_V3_STATE",
     "SECONDS_PER_HOUR",
     "TrainingStateBytes",
     "gpu_hours_for_flops",
@@ -112,3 +114,11 @@ def training_state_bytes_per_param(*, weight_bytes: float, master_bytes: float, 
     """
     return TrainingStateBytes(weights=weight_bytes, master=master_bytes, gradients=gradient_bytes,
                               moments=2 * moment_bytes)
+
+
+BF16_ADAM_STATE = training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2, moment_bytes=4)
+"""BF16 mixed precision with Adam: 16 bytes per parameter (ZeRO, arXiv:1910.02054, Sec. 3.1)."""
+
+DEEPSEEK_V3_STATE = training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=4, moment_bytes=2)
+"""DeepSeek-V3's recipe: FP32 master weights and gradients, BF16 moments (arXiv:2412.19437, Sec. 3.3.3), and a
+BF16 working copy of the weights, which the report does not mention: 14 bytes per parameter."""

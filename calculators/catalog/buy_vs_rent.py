@@ -10,8 +10,8 @@ from .. import data, pricing
 from ..formatting import format_number, format_percent, format_usd
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
+from .common import ACCELERATORS
 
-OWNABLE = tuple((key, acc.name) for key, acc in data.accelerators().items())
 
 
 def _price(key: str) -> data.PriceQuote:
@@ -136,7 +136,7 @@ BUY_VS_RENT = register(
         summary="Purchase price, server and facility overhead, power, depreciation, cost of capital and utilisation "
                 "-> what an owned GPU costs per hour of use, against a rental price; the break-even utilisation.",
         fields=(
-            ChoiceField(name="accelerator", label="Accelerator", default="h100", choices=OWNABLE,
+            ChoiceField(name="accelerator", label="Accelerator", default="h100", choices=ACCELERATORS,
                         help="For its rated power and the rental quotes on record."),
             NumberField(name="gpus", label="GPUs", default=2048, integer=True, minimum=1, maximum=10_000_000,
                         help="GPUs in the cluster."),

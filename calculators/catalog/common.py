@@ -3,20 +3,27 @@ dollar bar chart the cost calculators draw."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .. import data
 from ..model_config import MAX_CONFIG_CHARS
-from ..schema import NumberField, TextField
+from ..schema import FieldError, NumberField, TextField
 
 
-def _accelerator_choices() -> tuple[tuple[str, str], ...]:
-    return (("none", "None"),) + tuple((key, acc.name) for key, acc in data.accelerators().items())
-
-
-ACCELERATOR_CHOICES = _accelerator_choices()
+ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
+ACCELERATOR_CHOICES = (("none", "None"), *ACCELERATORS)
 WITH_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATOR_CHOICES if key != "none")}
 WEIGHT_PRECISIONS = ((16, "BF16"), (8, "FP8"), (4, "4-bit"))
+PRECISIONS = (("bf16", "BF16"), ("fp8", "FP8"))
+
+
+def peak_errors(values: Mapping[str, Any]) -> list[FieldError]:
+    """An error on ``precision`` when the chosen ``accelerator`` has no tensor cores for it (the A100 and FP8)."""
+    acc = data.accelerators()[values["accelerator"]]
+    if acc.dense_tflops(values["precision"]) is None:
+        return [FieldError(field="precision", message=f"The {acc.name} has no FP8 tensor cores; choose BF16.")]
+    return []
 
 
 def config_field(*, fills: str, rows: int = 3) -> TextField:

@@ -41,6 +41,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     out = {
         "v3_usd": at_price["deepseek-v3"],
         "r1_usd": at_price["deepseek-r1"],
+        "r1_with_base_gpu_hours": runs["deepseek-r1"].total_gpu_hours + runs[base].total_gpu_hours,
         "r1_with_base_usd": at_price["deepseek-r1"] + at_price[base],
         "llama_usd": at_price["llama-3.1-405b"],
         "llama_to_v3": runs["llama-3.1-405b"].total_gpu_hours / runs["deepseek-v3"].total_gpu_hours,
@@ -73,6 +74,8 @@ HEADLINE_COSTS = register(
         outputs=(
             Output(name="v3_usd", label="DeepSeek-V3", unit="USD", format="usd"),
             Output(name="r1_usd", label="DeepSeek-R1 on top of V3", unit="USD", format="usd"),
+            Output(name="r1_with_base_gpu_hours", label="DeepSeek-R1 with V3's run, GPU-hours", unit="GPU-hours",
+                   format="count"),
             Output(name="r1_with_base_usd", label="DeepSeek-R1 with V3's run", unit="USD", format="usd"),
             Output(name="llama_usd", label="Llama 3.1 405B", unit="USD", format="usd"),
             Output(name="llama_to_v3", label="Llama 3.1 405B / DeepSeek-V3 GPU-hours", unit="×", format="number"),

@@ -15,16 +15,11 @@ from ..parameters import parameter_counts
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from . import rl_common
-from .common import config_field
+from .common import ACCELERATORS, config_field
 
-ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
 RECIPES = {
-    "bf16-adam": ("BF16 + Adam: 16 bytes (ZeRO)",
-                  training.training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2,
-                                                          moment_bytes=4)),
-    "deepseek-v3": ("DeepSeek-V3's: 14 bytes",
-                    training.training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=4,
-                                                            moment_bytes=2)),
+    "bf16-adam": ("BF16 + Adam: 16 bytes (ZeRO)", training.BF16_ADAM_STATE),
+    "deepseek-v3": ("DeepSeek-V3's: 14 bytes", training.DEEPSEEK_V3_STATE),
 }
 CRITICS = (("same", "Same size as the policy"), ("custom", "Another size"))
 REWARDS = (("same", "A model the size of the policy"), ("custom", "A model of another size"),

@@ -11,11 +11,11 @@ from .. import data, training
 from ..formatting import format_bytes, format_number, format_percent
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from .common import ACCELERATORS
 
-ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
 BYTES = ((1, "1 (FP8)"), (2, "2 (BF16)"), (4, "4 (FP32)"))
 MASTER = ((0, "None"), (2, "2 (BF16)"), (4, "4 (FP32)"))
-BASELINE = training.training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2, moment_bytes=4)
+BASELINE = training.BF16_ADAM_STATE
 
 
 def _recipe(values: Mapping[str, Any]) -> training.TrainingStateBytes:

@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, pricing, rl, training
-from ..formatting import format_count, format_flops, format_number, format_percent, format_usd
-from ..model_config import ModelArchitecture, architecture
-from ..parameters import parameter_counts
+from ..formatting import format_count, format_number, format_percent
+from ..model_config import architecture
 from ..registry import register
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from . import rl_common
-from .common import config_field, price_field
-from .training_cost import PRECISIONS, TRAINING_ACCELERATORS
+from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
+from .training_cost import from_config
 
 BASES = (("mfu", "MFU: generation and training"), ("throughput", "Generated tokens per second per GPU"))
 BY_MFU = {"basis": ("mfu",)}
@@ -27,11 +26,6 @@ R1_ZERO_STEPS, R1_ZERO_PROMPTS, R1_ZERO_GROUP = 10_400, 32, 16
 R1_ZERO_SOURCE = ("DeepSeek-R1, Nature 645 (2025), Methods and Supplementary Information B.4.4; arXiv:2501.12948v2: "
                   "10,400 steps of 32 questions × 16 answers; 64 × 8 H800 for about 198 hours; Table 7: 101K GPU-hours "
                   "(the table's values were read in secondary transcriptions)")
-
-
-def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """N: the active parameters a token multiplies by, without the embedding table."""
-    return {"active_params_billion": parameter_counts(arch).active.without_embeddings / 1e9}
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -50,13 +44,6 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
         "usd_per_gpu_hour": run.usd_per_gpu_hour,
         "reported_gpu_hours": stage.gpu_hours,
     })}
-
-
-def check(values: Mapping[str, Any]) -> list[FieldError]:
-    acc = data.accelerators()[values["accelerator"]]
-    if acc.dense_tflops(values["precision"]) is None:
-        return [FieldError(field="precision", message=f"The {acc.name} has no FP8 tensor cores; choose BF16.")]
-    return []
 
 
 def _run(values: Mapping[str, Any], response_tokens: float, peak: float) -> tuple[rl.RLStepParts, float, float]:
@@ -178,7 +165,7 @@ RL_RUN_BILL = register(
                         default=100, minimum=0, exclusive_minimum=True, maximum=1e7,
                         relevant_when={"basis": ("throughput",)},
                         help="Generated tokens per second per GPU, the whole loop included."),
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=TRAINING_ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
                         help="Its peak dense throughput is what MFU is a share of."),
             ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS,
                         help="MFU is usually quoted against the BF16 peak."),
@@ -212,7 +199,7 @@ RL_RUN_BILL = register(
                    format="number"),
         ),
         compute=compute,
-        check=check,
+        check=peak_errors,
         presets=presets,
         preset_fields=("config", "active_params_billion", "steps", "prompts", "group_size", "accelerator", "gpus",
                        "usd_per_gpu_hour", "reported_gpu_hours"),

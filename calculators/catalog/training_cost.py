@@ -8,16 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, flops, pricing, training
-from ..formatting import format_count, format_flops, format_number, format_percent, format_usd
+from ..formatting import format_count, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture, architecture_from_json
 from ..parameters import parameter_counts
 from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import config_field, price_field
+from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
 
-PRECISIONS = (("bf16", "BF16"), ("fp8", "FP8"))
 FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the config"))
-TRAINING_ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
 
 
 def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float) -> float:
@@ -60,10 +58,7 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def check(values: Mapping[str, Any]) -> list[FieldError]:
-    errors = []
-    acc = data.accelerators()[values["accelerator"]]
-    if acc.dense_tflops(values["precision"]) is None:
-        errors.append(FieldError(field="precision", message=f"The {acc.name} has no FP8 tensor cores; choose BF16."))
+    errors = peak_errors(values)
     if values["flops_rule"] == "detailed" and not values["config"].strip():
         errors.append(FieldError(field="flops_rule", message="The detailed count needs the model's config.json: "
                                                              "choose a preset or import one, or use 6 × N × D."))
@@ -180,7 +175,7 @@ TRAINING_COST = register(
             NumberField(name="sequence_length", label="Sequence length", symbol="S", unit="tokens", default=4096,
                         integer=True, minimum=1, maximum=1e8, relevant_when={"flops_rule": ("detailed",)},
                         help="Training sequence length; each token attends to S/2 earlier ones on average."),
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=TRAINING_ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
                         help="Its peak dense throughput is what MFU is a share of."),
             ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS,
                         help="MFU is usually quoted against the BF16 peak, even for FP8 training."),
