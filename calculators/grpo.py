@@ -97,6 +97,13 @@ def group_advantages(rewards: Sequence[float], *, scale_by_std: bool = True, sam
     """
     if max(rewards) == min(rewards):
         return tuple(0.0 for _ in rewards)
+    if scale_by_std:
+        # The ratio is unchanged when rewards and epsilon are multiplied by a power of two (exactly, in binary), so
+        # compute at unit magnitude: subnormal rewards such as (0, 5e-324) would otherwise lose their mean.
+        _, exponent = math.frexp(max(abs(r) for r in rewards))
+        if not epsilon or math.frexp(epsilon)[1] - exponent < 1024:  # unless epsilon would overflow
+            rewards = [math.ldexp(r, -exponent) for r in rewards]
+            epsilon = math.ldexp(epsilon, -exponent)
     mean = reward_mean(rewards)
     scale = reward_std(rewards, sample=sample_std) + epsilon if scale_by_std else 1.0
     return tuple((r - mean) / scale for r in rewards)
