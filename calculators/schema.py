@@ -6,6 +6,7 @@ user input: each problem becomes a `FieldError` naming the field and saying what
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -258,6 +259,10 @@ class Calculator:
     examples: tuple[Example, ...] = ()
     from_config: Callable[[Any], Mapping[str, Any]] | None = None
 
+    def __post_init__(self) -> None:
+        # Presets are built once per process (they read data/ and may count a model), not on every run.
+        object.__setattr__(self, "presets", functools.cache(self.presets))
+
     def field(self, name: str) -> Field | None:
         for f in self.fields:
             if f.name == name:
@@ -288,8 +293,8 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
     """Read `inputs` (strings or numbers; may include ``preset``) against `calc`'s fields.
 
     Defaults first, then the preset's inputs, then those a ``config`` text fills (calculators with
-    `Calculator.from_config`), then the explicit inputs. Fields that do not matter for the chosen options are
-    passed through unread. Returns the values and the errors.
+    `Calculator.from_config`), then the explicit inputs. Fields that do not matter for the chosen options get no
+    message: a value they cannot read is replaced by their default. Returns the values and the errors.
     """
     errors: list[FieldError] = []
     if not isinstance(inputs, Mapping):
@@ -327,9 +332,10 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
     ordered = sorted(calc.fields, key=lambda f: 0 if isinstance(f, ChoiceField) else 1)
     for f in ordered:
         if not is_relevant(f, values):
-            # passed through unread, but kept JSON-safe: a value that could not be sent back becomes the default
-            raw = merged[f.name]
-            values[f.name] = raw if _json_safe(raw) else f.default
+            # Not validated (a field that does not matter gets no message), but still read, so that it has its
+            # type whatever arrives (a form sends text): a value that cannot be read becomes the default.
+            value, message = f.read(merged[f.name])
+            values[f.name] = f.default if message is not None else value
             continue
         value, message = f.read(merged[f.name])
         if message is not None:
@@ -340,15 +346,6 @@ def read_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, 
         errors.extend(calc.check(values))
     values["preset"] = chosen if isinstance(chosen, str) and chosen in presets else None
     return values, errors
-
-
-def _json_safe(raw: Any) -> bool:
-    """Whether `raw` is a scalar that strict JSON can carry (no NaN, no infinity, no int beyond a float)."""
-    if raw is None or isinstance(raw, (str, bool)):
-        return True
-    if isinstance(raw, int):
-        return abs(raw) < 2**1023
-    return isinstance(raw, float) and math.isfinite(raw)
 
 
 def _plain(x: float) -> str:
