@@ -4,8 +4,10 @@ the browser worker all call.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,40 +15,75 @@ from .charts import chart_svg
 from .formatting import format_value
 from .schema import Calculator, FieldError, read_inputs
 
-__all__ = ["calculator_ids", "get_calculator", "list_calculators", "register", "run", "run_json"]
+__all__ = ["CATALOG", "CalculatorLoadError", "calculator_ids", "get_calculator", "list_calculators", "run",
+           "run_json"]
 
-_REGISTRY: dict[str, Calculator] = {}
+CATALOG: dict[str, str] = {
+    # attention and models
+    "kv-cache": "kv_cache",
+    "model-params": "model_params",
+    "moe-design": "moe_design",
+    "moe-router": "moe_router",
+    # training cost and ownership
+    "training-cost": "training_cost",
+    "run-bill": "run_bill",
+    "precision": "precision",
+    "buy-vs-rent": "buy_vs_rent",
+    "full-cost": "full_cost",
+    "headline-costs": "headline_costs",
+    # reinforcement learning
+    "grpo-advantages": "grpo_advantages",
+    "ppo-vs-grpo": "ppo_vs_grpo",
+    "rl-run-bill": "rl_run_bill",
+}
+"""Every calculator id, in the order the CLI and the reference list them, with the module of
+`calculators.catalog` that defines it as ``CALCULATOR``. Ids are public (URLs, CLI): never rename one."""
+
+_LOADED: dict[str, Calculator] = {}
 
 
-def register(calc: Calculator) -> Calculator:
-    """Add `calc` under its id; ids are public (URLs, CLI), so a clash is a programming error."""
-    if calc.id in _REGISTRY:
-        raise ValueError(f"calculator id {calc.id!r} registered twice")
-    _REGISTRY[calc.id] = calc
+class CalculatorLoadError(RuntimeError):
+    """A calculator's module failed to import; the next call tries again."""
+
+
+def _load(calculator_id: str) -> Calculator:
+    """Import the module that defines `calculator_id` (only that one) and return its ``CALCULATOR``."""
+    calc = _LOADED.get(calculator_id)
+    if calc is not None:
+        return calc
+    name = f"{__package__}.catalog.{CATALOG[calculator_id]}"
+    try:
+        module = importlib.import_module(name)
+        calc = module.CALCULATOR
+    except Exception as exc:  # a broken module fails its own calculator, not the others
+        sys.modules.pop(name, None)  # so that the next call imports it afresh
+        raise CalculatorLoadError(f"The calculator “{calculator_id}” could not be loaded "
+                                  f"({type(exc).__name__}: {exc}).") from exc
+    if not isinstance(calc, Calculator) or calc.id != calculator_id:
+        raise CalculatorLoadError(f"{name}.CALCULATOR is not the calculator “{calculator_id}”.")
+    _LOADED[calculator_id] = calc
     return calc
 
 
-def _load_catalog() -> None:
-    if not _REGISTRY:
-        from . import catalog  # noqa: F401  (registers the calculators on import)
-
-
 def calculator_ids() -> list[str]:
-    """The ids of all calculators, in registration order."""
-    _load_catalog()
-    return list(_REGISTRY)
+    """The ids of all calculators, in catalog order (imports none of them)."""
+    return list(CATALOG)
 
 
 def get_calculator(calculator_id: str) -> Calculator | None:
-    """The calculator with this id, or None."""
-    _load_catalog()
-    return _REGISTRY.get(calculator_id)
+    """The calculator with this id (importing its module on first use), or None for an unknown id.
+
+    Raises:
+        CalculatorLoadError: the calculator's module failed to import.
+    """
+    if not isinstance(calculator_id, str) or calculator_id not in CATALOG:
+        return None
+    return _load(calculator_id)
 
 
 def list_calculators() -> list[dict[str, Any]]:
-    """The JSON-able schema of every calculator: id, title, inputs, outputs, presets, examples."""
-    _load_catalog()
-    return [calc.schema() for calc in _REGISTRY.values()]
+    """The JSON-able schema of every calculator (imports them all): id, title, inputs, outputs, presets, examples."""
+    return [_load(calculator_id).schema() for calculator_id in CATALOG]
 
 
 def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -65,7 +102,10 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
         >>> run("kv-cache", {"layers": "-3"})["errors"]
         [{'field': 'layers', 'message': 'Must be at least 1.'}]
     """
-    calc = get_calculator(calculator_id) if isinstance(calculator_id, str) else None
+    try:
+        calc = get_calculator(calculator_id)
+    except CalculatorLoadError as exc:
+        return _response(calculator_id, {}, {}, [FieldError(field=None, message=str(exc))], ())
     if calc is None:
         known = ", ".join(calculator_ids())
         return _response(calculator_id, {}, {}, [FieldError(field=None, message=f"No calculator “{calculator_id}”. Known: {known}.")], ())

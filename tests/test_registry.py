@@ -157,3 +157,67 @@ def test_schema_lists_inputs_outputs_presets() -> None:
     assert {"deepseek-v3", "deepseek-v2", "deepseek-llm-67b", "llama-3.1-405b", "llama-3.1-8b", "qwen2.5-72b"} <= presets
     assert all(o["unit"] and o["label"] for o in schema["outputs"])
     json.dumps(schema)
+
+
+# The declared registry: one list of ids, modules imported on demand, no import cycle.
+
+def test_catalog_modules_never_import_the_registry() -> None:
+    """A catalog module defines its calculator; only the registry knows the catalog (no cycle)."""
+    import ast
+    from pathlib import Path
+
+    catalog = Path(__file__).resolve().parents[1] / "calculators" / "catalog"
+    for path in sorted(catalog.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [alias.name for alias in node.names]
+                assert not any("registry" in name for name in names), f"{path.name} imports the registry"
+            elif isinstance(node, ast.Import):
+                assert not any("registry" in alias.name for alias in node.names), path.name
+
+
+def test_every_declared_module_defines_its_calculator() -> None:
+    from calculators.registry import CATALOG
+
+    assert calculator_ids() == list(CATALOG)
+    for calc_id in CATALOG:
+        assert get_calculator(calc_id).id == calc_id
+
+
+def test_running_kv_cache_imports_no_other_catalog_module() -> None:
+    """In a fresh interpreter, `run("kv-cache")` imports its own module and the shared helpers, nothing else."""
+    import subprocess
+    import sys
+
+    code = ("import sys, calculators; r = calculators.run('kv-cache', {'preset': 'deepseek-v3'}); "
+            "assert not r['errors']; print(sorted(m for m in sys.modules if m.startswith('calculators.catalog.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.replace("'", '"')) == ["calculators.catalog.common", "calculators.catalog.kv_cache"]
+
+
+def test_a_failed_import_fails_that_calculator_alone_and_is_retried(monkeypatch) -> None:
+    import sys
+    import types
+
+    from calculators import registry
+    from calculators.schema import Calculator, Output, Result
+
+    monkeypatch.setitem(registry.CATALOG, "flaky", "flaky_for_test")
+    result = run("flaky", {})
+    assert not result["outputs"]
+    assert result["errors"][0]["message"].startswith("The calculator “flaky” could not be loaded (ModuleNotFoundError")
+    assert not run("kv-cache", {})["errors"]  # the others still work
+    # The failure is not remembered: once the module imports, the same id loads.
+    module = types.ModuleType("calculators.catalog.flaky_for_test")
+    module.CALCULATOR = Calculator(id="flaky", title="Flaky", summary="", fields=(),
+                                   outputs=(Output(name="one", label="One", unit="1"),),
+                                   compute=lambda values: Result(values={"one": 1.0}))
+    monkeypatch.setitem(sys.modules, "calculators.catalog.flaky_for_test", module)
+    monkeypatch.delitem(registry._LOADED, "flaky", raising=False)
+    assert run("flaky", {})["outputs"]["one"]["value"] == 1.0
+    registry._LOADED.pop("flaky", None)
+
+
+def test_presets_are_built_once_per_process() -> None:
+    calc = get_calculator("training-cost")
+    assert calc.presets() is calc.presets()

@@ -8,7 +8,6 @@ from typing import Any
 
 from .. import data, pricing
 from ..formatting import format_number, format_percent, format_usd
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from .common import ACCELERATORS
 
@@ -129,7 +128,7 @@ def _cumulative_chart(values: Mapping[str, Any], capex: float, power: float, pay
     }
 
 
-BUY_VS_RENT = register(
+CALCULATOR = (
     Calculator(
         id="buy-vs-rent",
         title="Buy or rent GPUs",

@@ -8,7 +8,6 @@ from typing import Any
 
 from .. import data
 from ..formatting import format_number, format_percent, format_usd
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import usd_bar_chart
 
@@ -82,7 +81,7 @@ def _chart(parts: list[tuple[str, float]]) -> dict[str, Any]:
 
 _OWN = {"compute_basis": ("own",)}
 
-FULL_COST = register(
+CALCULATOR = (
     Calculator(
         id="full-cost",
         title="The headline against the full cost",

@@ -10,7 +10,6 @@ from typing import Any
 
 from .. import grpo
 from ..formatting import format_count, format_number
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
 
 MAX_ANSWERS = 1024
@@ -157,7 +156,7 @@ def _probability(name: str, label: str, default: float, help: str) -> NumberFiel
                        help=help)
 
 
-GRPO_ADVANTAGES = register(
+CALCULATOR = (
     Calculator(
         id="grpo-advantages",
         title="GRPO: group-relative advantages",

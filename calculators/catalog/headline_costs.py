@@ -10,7 +10,6 @@ from .. import data, flops, pricing, training
 from ..formatting import format_count, format_percent, format_usd
 from ..model_config import architecture
 from ..parameters import parameter_counts
-from ..registry import register
 from ..schema import Calculator, Example, Output, Result
 from .common import price_field, usd_bar_chart
 
@@ -62,7 +61,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     return Result(values=out, notes=tuple(notes), tables=(table,), charts=(chart,))
 
 
-HEADLINE_COSTS = register(
+CALCULATOR = (
     Calculator(
         id="headline-costs",
         title="The headline numbers side by side",

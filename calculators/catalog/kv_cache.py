@@ -9,7 +9,6 @@ from .. import attention, data
 from ..formatting import format_bytes
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
 
@@ -158,7 +157,7 @@ def _cache_vs_context_chart(values: Mapping[str, Any], per_token_bytes: float, o
     return spec
 
 
-KV_CACHE = register(
+CALCULATOR = (
     Calculator(
         id="kv-cache",
         title="KV-cache size",

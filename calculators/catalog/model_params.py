@@ -13,7 +13,6 @@ from ..attention import weight_bytes
 from ..formatting import format_bytes, format_params, format_percent
 from ..model_config import ConfigError, ModelArchitecture, architecture_from_json
 from ..parameters import PART_LABELS, ModelParameters, parameter_counts
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
 
@@ -180,7 +179,7 @@ def _breakdown_chart(counts: ModelParameters) -> dict[str, Any]:
     }
 
 
-MODEL_PARAMS = register(
+CALCULATOR = (
     Calculator(
         id="model-params",
         title="Parameters, weight memory and FLOPs per token",

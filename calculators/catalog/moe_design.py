@@ -10,7 +10,6 @@ from typing import Any
 from .. import data, flops, moe
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import attention_params_per_layer, gated_mlp_params, stack_parameter_counts
-from ..registry import register
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 from .common import config_field
 
@@ -127,7 +126,7 @@ def _experts_chart(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-MOE_DESIGN = register(
+CALCULATOR = (
     Calculator(
         id="moe-design",
         title="Design an MoE: total against active",

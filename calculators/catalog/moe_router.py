@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import moe
-from ..registry import register
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 
 MAX_WORK = 400_000  # tokens x experts x (balancing steps + 2): about a tenth of a second in Pyodide
@@ -79,7 +78,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     return Result(values=out, notes=tuple(notes), charts=(chart,))
 
 
-MOE_ROUTER = register(
+CALCULATOR = (
     Calculator(
         id="moe-router",
         title="Routing a handful of tokens",

@@ -12,7 +12,6 @@ from .. import data, rl, training
 from ..formatting import format_bytes, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from . import rl_common
 from .common import ACCELERATORS, config_field
@@ -173,7 +172,7 @@ def _billions(name: str, label: str, default: float, help: str, **more: Any) -> 
                        maximum=1e5, help=help, **more)
 
 
-PPO_VS_GRPO = register(
+CALCULATOR = (
     Calculator(
         id="ppo-vs-grpo",
         title="PPO or GRPO: models, memory and compute per RL step",

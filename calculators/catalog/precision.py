@@ -9,7 +9,6 @@ from typing import Any
 
 from .. import data, training
 from ..formatting import format_bytes, format_number, format_percent
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATORS
 
@@ -94,7 +93,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     return Result(values=out, notes=tuple(notes), tables=(table,))
 
 
-PRECISION = register(
+CALCULATOR = (
     Calculator(
         id="precision",
         title="BF16 or FP8: throughput and training memory",

@@ -11,7 +11,6 @@ from typing import Any
 from .. import data, pricing, rl, training
 from ..formatting import format_count, format_number, format_percent
 from ..model_config import architecture
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from . import rl_common
 from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
@@ -141,7 +140,7 @@ def _length_chart(values: Mapping[str, Any], peak: float, reported: float | None
     }
 
 
-RL_RUN_BILL = register(
+CALCULATOR = (
     Calculator(
         id="rl-run-bill",
         title="An RL run's bill",

@@ -8,7 +8,6 @@ from typing import Any
 
 from .. import data, pricing, training
 from ..formatting import format_count, format_hours, format_percent, format_usd
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
 from .common import price_field, usd_bar_chart
 
@@ -132,7 +131,7 @@ def _chart(stages: list[tuple[str, float, int | None, float | None]], price: flo
     return usd_bar_chart("Where the dollars go", bars + ([("Base model's run", base)] if base else []))
 
 
-RUN_BILL = register(
+CALCULATOR = (
     Calculator(
         id="run-bill",
         title="A training run's bill, stage by stage",

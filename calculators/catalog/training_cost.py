@@ -11,7 +11,6 @@ from .. import data, flops, pricing, training
 from ..formatting import format_count, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture, architecture_from_json
 from ..parameters import parameter_counts
-from ..registry import register
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
 
@@ -157,7 +156,7 @@ def _mfu_chart(values: Mapping[str, Any], total: float, peak: float, reported: f
     }
 
 
-TRAINING_COST = register(
+CALCULATOR = (
     Calculator(
         id="training-cost",
         title="Training compute, time and cost",

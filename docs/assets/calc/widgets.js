@@ -65,7 +65,7 @@ function startEngine(el) {
   };
   const pyodideURL = new URL(el.dataset.calcPyodide, document.baseURI).href;
   const wheelURL = new URL(el.dataset.calcWheel, document.baseURI).href;
-  worker.postMessage({ type: "init", indexURL: pyodideURL, wheelURL });
+  worker.postMessage({ type: "init", indexURL: pyodideURL, wheelURL, ids: pageCalculatorIds() });
 }
 
 function fail(reason) {
@@ -371,6 +371,10 @@ class Widget {
   }
 }
 
+function pageCalculatorIds() {
+  return Array.from(new Set(Array.from(document.querySelectorAll(".calc[data-calc]"), (el) => el.dataset.calc)));
+}
+
 const mounted = new WeakMap();
 
 function mountAll() {
@@ -391,6 +395,7 @@ function mountAll() {
   // thread; waiting for an idle callback measured 0.2-0.4 s later on Material pages, most of the gap between
   // a live widget and bare Pyodide start-up.
   if (elements.length && engine.state === "idle") startEngine(elements[0]);
+  else if (elements.length && engine.worker) engine.worker.postMessage({ type: "prepare", ids: pageCalculatorIds() });
 }
 
 if (typeof window.document$ !== "undefined" && window.document$.subscribe) {

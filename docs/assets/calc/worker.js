@@ -1,6 +1,7 @@
 // The calculators worker: one Pyodide with our wheel, shared by every widget of the site.
 // Protocol (messages are plain objects):
-//   page -> worker  {type: "init", indexURL, wheelURL}      once
+//   page -> worker  {type: "init", indexURL, wheelURL, ids}  once (ids: the calculators on the page)
+//   page -> worker  {type: "prepare", ids}                  after a page change: import these calculators now
 //   worker -> page  {type: "progress", stage, loaded, total} while loading
 //   worker -> page  {type: "ready"} | {type: "failed", error: {name, message}}
 //   page -> worker  {type: "run", seq, id, inputs}
@@ -8,6 +9,7 @@
 // The worker calls only calculators.registry.run_json; it never evaluates code it is sent.
 
 let runJson = null;
+let registry = null;
 let loaded = 0;
 
 function post(message) {
@@ -43,7 +45,20 @@ async function countBytes(reader) {
   }
 }
 
-async function init({ indexURL, wheelURL }) {
+// Import the modules of these calculators now, so the first edit does not wait for them. A module that fails to
+// import is reported by run_json when that calculator is used (and retried then); nothing else depends on it.
+function prepare(ids) {
+  if (!registry || !Array.isArray(ids)) return;
+  for (const id of ids) {
+    try {
+      registry.get_calculator(String(id));
+    } catch (err) {
+      // reported on use
+    }
+  }
+}
+
+async function init({ indexURL, wheelURL, ids }) {
   const wheel = realFetch(wheelURL).then((r) => {
     if (!r.ok) throw new Error(`wheel: HTTP ${r.status}`);
     return r.arrayBuffer();
@@ -53,8 +68,8 @@ async function init({ indexURL, wheelURL }) {
   post({ type: "progress", stage: "package", loaded });
   pyodide.unpackArchive(await wheel, "wheel", { extractDir: "/home/pyodide/calculators-wheel" });
   pyodide.pyimport("sys").path.insert(0, "/home/pyodide/calculators-wheel");
-  const registry = pyodide.pyimport("calculators.registry");
-  registry.calculator_ids(); // registers the catalog now, not on the first edit
+  registry = pyodide.pyimport("calculators.registry");
+  prepare(ids); // only this page's calculators, not the whole catalog
   runJson = registry.run_json;
 }
 
@@ -68,6 +83,9 @@ self.onmessage = async (event) => {
       } catch (err) {
         post({ type: "failed", error: plainError(err) });
       }
+      break;
+    case "prepare":
+      prepare(msg.ids);
       break;
     case "run":
       if (!runJson) {
