@@ -79,7 +79,7 @@ def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: in
             scores = []
             for g in range(groups):
                 members = sorted(biased[g * size:(g + 1) * size], reverse=True)
-                scores.append(sum(members[:2]))
+                scores.append(math.fsum(members[:2]))
             best = sorted(range(groups), key=lambda g: (-scores[g], g))[:groups_per_token]
             allowed = [i for g in sorted(best) for i in range(g * size, (g + 1) * size)]
         chosen = sorted(allowed, key=lambda i: (-biased[i], i))[:experts_per_token]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from calculators import calculator_ids, data, get_calculator, run
+from roundtrip import all_roundtrip_requests
 
 pytestmark = pytest.mark.parity
 
@@ -49,6 +50,8 @@ def parity_requests() -> list[dict]:
                                                       "advantage_scaling": scaling}}
                  for kind in ("sample", "population") for scaling in ("std", "none")]
     requests.append({"id": "no-such-calculator", "inputs": {}})
+    # The page's round trip (tests/roundtrip.py): inputs back as text, each field edited, every choice combination.
+    requests += [{"id": calc_id, "inputs": inputs} for calc_id, _, inputs, _ in all_roundtrip_requests()]
     return requests
 
 
@@ -59,7 +62,7 @@ def test_pyodide_matches_cpython(root: Path, wheel_path: Path, tmp_path: Path) -
     proc = subprocess.run(
         ["node", str(root / "tests" / "pyodide_runner.mjs"), str(root / "node_modules" / "pyodide"), str(wheel_path),
          str(requests_file)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout)

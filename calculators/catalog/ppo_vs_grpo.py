@@ -66,7 +66,7 @@ def compute(values: Mapping[str, Any]) -> Result:
         "reference": rl.model_state_bytes(params=sizes["reference"][0], state=state, trained=False),
         "reward": rl.model_state_bytes(params=sizes["reward"][0], state=state, trained=False),
     }
-    ppo_bytes = sum(m.total for m in memory.values())
+    ppo_bytes = math.fsum(m.total for m in memory.values())
     grpo_bytes = ppo_bytes - memory["value"].total
     acc = data.accelerators()[values["accelerator"]]
     usable = acc.memory_bytes * (1 - values["reserve_fraction"])
@@ -137,7 +137,7 @@ def _memory_table(memory: Mapping[str, rl.ModelStateBytes], values: Mapping[str,
             continue
         rows.append([label, format_bytes(m.weights), format_bytes(m.gradients), format_bytes(m.optimizer),
                      format_bytes(m.total), format_bytes(m.total) if grpo else "not kept"])
-    ppo = sum(m.total for m in memory.values())
+    ppo = math.fsum(m.total for m in memory.values())
     rows.append(["Total", "", "", "", format_bytes(ppo), format_bytes(ppo - memory["value"].total)])
     return {"title": "Memory: the models each method keeps",
             "columns": ["Model", "Weights", "Gradients", "Optimizer state", "PPO", "GRPO"], "rows": rows}

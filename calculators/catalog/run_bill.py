@@ -3,6 +3,7 @@ price; with the published DeepSeek-V3 (Table 1), DeepSeek-R1 and Llama 3.1 405B 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,7 +79,7 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
 def compute(values: Mapping[str, Any]) -> Result:
     price = values["usd_per_gpu_hour"]
     stages = _stages(values)
-    total_hours = sum(s[1] for s in stages)
+    total_hours = math.fsum(s[1] for s in stages)
     total_usd = pricing.rental_cost_usd(gpu_hours=total_hours, usd_per_gpu_hour=price)
     base = values["base_usd"]
     out = {
