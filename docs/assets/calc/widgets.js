@@ -118,7 +118,9 @@ class Widget {
     const preset = this.presetSelect ? this.presetSelect.value : "custom";
     for (const control of this.controls()) {
       if (control.name === "preset") continue;
-      if (this.presetChange && this.presetFields.has(control.name)) continue; // let the preset fill these
+      // Let the preset (or the pasted config) fill these; a pasted config is itself sent, even where a preset sets it.
+      const pastedConfig = control === this.configControl && preset === "custom";
+      if (this.presetChange && this.presetFields.has(control.name) && !pastedConfig) continue;
       inputs[control.name] = control.value;
     }
     if (preset !== "custom") inputs.preset = preset;
@@ -180,6 +182,7 @@ class Widget {
   }
 
   request() {
+    this.el.dataset.calcPending = "true"; // until the answer to the newest edit is shown
     if (engine.state !== "ready") {
       this.dirty = true;
       this.showStatus();
@@ -217,8 +220,11 @@ class Widget {
       return;
     }
     if (!this.el.isConnected) return;
+    this.el.dataset.calcPending = "false";
     if (msg.error) {
-      this.showErrors([{ field: null, message: `The calculation failed: ${msg.error.message}` }]);
+      // A bug, not bad input: say so plainly, by the error's name; the worker sends no traceback.
+      const name = String(msg.error.name || "Error").replace(/[^\w.]/g, "").slice(0, 60) || "Error";
+      this.showErrors([{ field: null, message: `This calculator hit an internal error (${name}); the numbers shown are the last good ones.` }], "failed");
       return;
     }
     const result = msg.result;
@@ -250,18 +256,22 @@ class Widget {
     for (const control of this.controls()) control.removeAttribute("aria-invalid");
   }
 
-  showErrors(errors) {
+  // state: "error" (bad input; the status says whether a field is marked) or "failed" (an internal error).
+  showErrors(errors, state = "error") {
     this.clearErrors();
+    let marked = false;
     for (const error of errors) {
       const control = error.field ? this.form.querySelector(`[name="${CSS.escape(error.field)}"]`) : null;
       const slot = control ? this.form.querySelector(`#${CSS.escape(control.id)}-error`) : null;
       if (control) control.setAttribute("aria-invalid", "true");
+      if (slot) marked = true;
       const target = slot || this.formError;
       target.textContent = target.textContent ? `${target.textContent} ${error.message}` : error.message;
       target.hidden = false;
     }
     this.markStale(true);
-    this.el.dataset.calcState = "error";
+    this.el.dataset.calcState = state;
+    this.fieldMarked = marked;
     this.showStatus();
   }
 
@@ -360,9 +370,11 @@ class Widget {
       if (this.dirty) text += "; your edit will be computed when it is ready.";
     } else if (engine.state === "ready") {
       progress.hidden = true;
-      text = this.el.dataset.calcState === "error"
-        ? "Fix the marked field: the results below are the last good ones."
-        : "Live: recomputed in Python (Pyodide) in your browser as you type.";
+      const state = this.el.dataset.calcState;
+      if (state === "failed") text = "Internal error: the results below are the last good ones.";
+      else if (state === "error" && this.fieldMarked) text = "Fix the marked field: the results below are the last good ones.";
+      else if (state === "error") text = "These inputs cannot be computed (see the message above the results); the results below are the last good ones.";
+      else text = "Live: recomputed in Python (Pyodide) in your browser as you type.";
     } else {
       progress.hidden = true;
       text = `Live recomputation is unavailable (${engine.failure}). The numbers shown were computed when the page was built.`;

@@ -16,8 +16,15 @@ function post(message) {
   self.postMessage(message);
 }
 
+// A plain {name, message}, never a traceback: for a Python exception, its type and its last line.
 function plainError(err) {
-  return { name: (err && err.name) || "Error", message: String((err && err.message) || err).slice(0, 500) };
+  const text = String((err && err.message) || err);
+  if (err && err.name === "PythonError") {
+    const last = text.trim().split("\n").pop() || "";
+    const match = /^([A-Za-z_][\w.]*)(?::\s*(.*))?$/.exec(last);
+    if (match) return { name: match[1].split(".").pop(), message: (match[2] || "").slice(0, 300) };
+  }
+  return { name: (err && err.name) || "Error", message: text.split("\n")[0].slice(0, 300) };
 }
 
 // Count the bytes of Pyodide's big downloads as they arrive, so the page can show progress. Pyodide gets the
