@@ -83,7 +83,7 @@ BENCH_DIR = "__bench"
 BARE_PAGE = f"{BENCH_DIR}/blank.html"
 WIDGET_PAGE = "explainers/mla-kv-cache/"
 PYODIDE_DIR = "assets/vendor/pyodide/"
-CONTEXT_FIELD = "#calc-explainers-mla-kv-cache-0-context_length"
+CONTEXT_FIELD = "#calc-kv-cache-context_length"
 OUTPUT_CELL = 'tr[data-output="bytes_per_sequence"] .calc-value'
 
 LOAD_TIMEOUT_MS = 60_000

@@ -19,7 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGE = "explainers/mla-kv-cache/"
-W = "#calc-explainers-mla-kv-cache-0"
+W = "#calc-kv-cache"
 LIVE = f'{W}[data-calc-engine="ready"]'
 LOAD_TIMEOUT_MS = 90_000
 
@@ -216,8 +216,8 @@ def test_light_and_dark_palettes(page) -> None:
 
 
 MOE_PAGE = "explainers/moe/"
-M = "#calc-explainers-moe-0"  # model-params: preset, config.json, table, chart
-R = "#calc-explainers-moe-2"  # moe-router
+M = "#calc-model-params"  # model-params: preset, config.json, table, chart
+R = "#calc-moe-router"  # moe-router
 
 
 def open_moe(page, widget: str) -> None:
@@ -314,9 +314,9 @@ def test_router_widget_recomputes_and_bounds_work(page) -> None:
 
 
 COST_PAGE = "explainers/cost/"
-H = "#calc-explainers-cost-0"   # headline-costs
-T = "#calc-explainers-cost-1"   # training-cost
-B = "#calc-explainers-cost-2"   # run-bill (DeepSeek-V3)
+H = "#calc-headline-costs"   # headline-costs
+T = "#calc-training-cost"   # training-cost
+B = "#calc-run-bill"   # run-bill (DeepSeek-V3)
 
 
 def open_cost(page, widget: str) -> None:
@@ -358,9 +358,9 @@ def test_cost_widget_refuses_bad_inputs_and_keeps_the_last_good_results(page) ->
 
 
 GRPO_PAGE = "explainers/grpo/"
-G = "#calc-explainers-grpo-0"  # grpo-advantages: the rewards list
-P = "#calc-explainers-grpo-1"  # ppo-vs-grpo
-RB = "#calc-explainers-grpo-2"  # rl-run-bill
+G = "#calc-grpo-advantages"  # grpo-advantages: the rewards list
+P = "#calc-ppo-vs-grpo"  # ppo-vs-grpo
+RB = "#calc-rl-run-bill"  # rl-run-bill
 
 
 GRPO_BAD = [

@@ -5,7 +5,6 @@ MkDocs loads this file by path; the small modules beside it do the work and are 
 
 from __future__ import annotations
 
-import posixpath
 import sys
 from pathlib import Path
 
@@ -58,14 +57,14 @@ def _site_root(page) -> str:
 def on_page_content(html: str, page, config, files) -> str:
     where = page.file.src_uri
     wheel: Path = _build["wheel"]  # type: ignore[assignment]
-    for n, spec in enumerate(_widgets.pop(where, [])):
-        slot = f'<div data-calc-slot="{n}"></div>'
+    for spec in _widgets.pop(where, []):
+        slot = render.slot_html(spec)
         if slot not in html:
-            raise PluginError(f"{where}: widget {n} ({spec.calculator_id}) vanished in Markdown rendering")
+            raise PluginError(f"{where}: widget {spec.name!r} ({spec.calculator_id}) vanished in Markdown rendering")
         try:
             widget = render.render_widget(
                 spec,
-                widget_id=f"calc-{posixpath.splitext(where)[0].replace('/', '-')}-{n}",
+                widget_id=f"calc-{spec.name}",
                 site_root=_site_root(page),
                 wheel_name=wheel.name,
                 download_bytes=_build["download_bytes"],  # type: ignore[arg-type]

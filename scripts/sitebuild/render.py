@@ -53,14 +53,22 @@ class WidgetError(ValueError):
     """A widget block names an unknown calculator or input, or its inputs are invalid: the build stops."""
 
 
+_WIDGET_NAME = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
+
+
 @dataclass
 class WidgetSpec:
+    """A widget block: its calculator, the inputs it starts from, and its name on the page (stable: the HTML id
+    and the URL parameters of the widget derive from it, so it never depends on the widget's position)."""
+
     calculator_id: str
     inputs: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
 
 
 def parse_block(body: str, where: str) -> WidgetSpec:
-    """Read ``key: value`` lines of a ```calculator block."""
+    """Read ``key: value`` lines of a ```calculator block: ``id`` (the calculator), optional ``name`` (defaults to
+    the id; needed when a page has two widgets of one calculator), and inputs."""
     values: dict[str, Any] = {}
     for n, line in enumerate(body.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -72,7 +80,10 @@ def parse_block(body: str, where: str) -> WidgetSpec:
     calc_id = values.pop("id", None)
     if not calc_id:
         raise WidgetError(f"{where}: calculator block without 'id:'")
-    return WidgetSpec(calc_id, values)
+    name = values.pop("name", calc_id)
+    if not _WIDGET_NAME.match(name):
+        raise WidgetError(f"{where}: widget name {name!r} must be lower-case letters, digits and hyphens")
+    return WidgetSpec(calc_id, values, name)
 
 
 def extract_widgets(markdown: str, where: str) -> tuple[str, list[WidgetSpec]]:
@@ -93,12 +104,20 @@ def extract_widgets(markdown: str, where: str) -> tuple[str, list[WidgetSpec]]:
         while j < len(lines) and not close.match(lines[j]):
             j += 1
         if m.group("info") == "calculator":
-            specs.append(parse_block("\n".join(lines[i + 1 : j]), where))
-            out.append(f'<div data-calc-slot="{len(specs) - 1}"></div>')
+            spec = parse_block("\n".join(lines[i + 1 : j]), where)
+            if any(other.name == spec.name for other in specs):
+                raise WidgetError(f"{where}: two widgets named {spec.name!r}: give the second a 'name:' line")
+            specs.append(spec)
+            out.append(slot_html(spec))
         else:
             out.extend(lines[i : j + 1])
         i = j + 1
     return "\n".join(out), specs
+
+
+def slot_html(spec: WidgetSpec) -> str:
+    """The placeholder a widget block becomes in Markdown, replaced by the widget after rendering."""
+    return f'<div data-calc-slot="{spec.name}"></div>'
 
 
 def _field_view(schema_field: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -173,7 +192,6 @@ def _percent(fraction: float, decimals: int = 1) -> str:
 
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-_BLOCK_ID = re.compile(r"^`{3}calculator\s*\n(?:.*\n)*?id:\s*([\w-]+)", re.M)
 
 
 def calculator_pages(where: str) -> dict[str, str]:
@@ -184,8 +202,8 @@ def calculator_pages(where: str) -> dict[str, str]:
         rel = path.relative_to(DOCS).as_posix()
         text = path.read_text()
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), rel)
-        for calc_id in _BLOCK_ID.findall(text):
-            out.setdefault(calc_id, f"[{title}]({'../' * depth}{rel})")
+        for spec in extract_widgets(text, rel)[1]:
+            out.setdefault(spec.calculator_id, f"[{title}]({'../' * depth}{rel})")
     return out
 
 
