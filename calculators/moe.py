@@ -8,6 +8,7 @@ the balancing bias of expert $i$, $M$ groups (nodes) of which a token may use at
 from __future__ import annotations
 
 import math
+import operator
 import random
 from collections.abc import Sequence
 
@@ -35,21 +36,32 @@ def expert_combinations(*, experts: int, experts_per_token: int) -> int:
     return math.comb(experts, experts_per_token)
 
 
+_LOGISTIC_UNIT_VARIANCE = math.sqrt(3) / math.pi
+r"""Scale of a logistic variable whose variance is 1 (a logistic of scale $s$ has variance $\pi^2 s^2 / 3$)."""
+
+
 def sample_affinities(*, tokens: int, experts: int, skew: float, seed: int) -> list[list[float]]:
     r"""Affinities $s_{t,i} = \sigma(z_{t,i})$ of `tokens` tokens for `experts` experts, reproducible from `seed`.
 
-    $z_{t,i} \sim \mathcal{N}(\mu_i, 1)$ with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew` (expert
-    $E$): a router that, untrained or unbalanced, prefers some experts. The sigmoid is DeepSeek-V3's gating
-    function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
+    $z_{t,i} = \mu_i + \varepsilon_{t,i}$, with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew`
+    (expert $E$): a router that, untrained or unbalanced, prefers some experts. The noise $\varepsilon$ is logistic
+    with unit variance (scale $s = \sqrt 3 / \pi$; close to a standard normal), because then the sigmoid needs no
+    exponential per draw: with $u$ uniform on $(0, 1)$, $\varepsilon = s \ln\frac{u}{1-u}$ and
+
+    $$\sigma(z) = \frac{1}{1 + e^{-\mu_i} \left(\frac{1-u}{u}\right)^{s}}$$
+
+    The sigmoid is DeepSeek-V3's gating function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
 
     Examples:
         >>> rows = sample_affinities(tokens=2, experts=4, skew=1.0, seed=1)
         >>> len(rows), len(rows[0]), all(0 < s < 1 for row in rows for s in row)
         (2, 4, True)
     """
-    rng = random.Random(seed)
-    means = [skew * (1 - 2 * i / (experts - 1)) if experts > 1 else 0.0 for i in range(experts)]
-    return [[1 / (1 + math.exp(-rng.gauss(means[i], 1.0))) for i in range(experts)] for _ in range(tokens)]
+    uniform = random.Random(seed).random
+    s = _LOGISTIC_UNIT_VARIANCE
+    scales = [math.exp(-skew * (1 - 2 * i / (experts - 1))) if experts > 1 else 1.0 for i in range(experts)]
+    # ((1 - u) / u)^s written as (1/u - 1)^s; random() may return exactly 0.0, taken as 0.5
+    return [[1 / (1 + c * (1 / (uniform() or 0.5) - 1) ** s) for c in scales] for _ in range(tokens)]
 
 
 def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: int, groups: int = 1,
@@ -59,7 +71,7 @@ def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: in
     A group's score is the sum of its two highest biased affinities; a token keeps the `groups_per_token` best groups
     and picks its $k$ experts among theirs (node-limited routing: experts are spread over nodes by group, so a
     token's traffic reaches at most $M_t$ nodes). The bias steers selection only; the gating weights that scale the
-    experts' outputs use $s_{t,i}$ without it.
+    experts' outputs use $s_{t,i}$ without it. Ties go to the lower-numbered expert or group.
 
     Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (Eq. 16, bias for selection only; "Node-Limited Routing", at most
     4 nodes per token); group scores as in ``inference/model.py`` (``Gate``) of github.com/deepseek-ai/DeepSeek-V3.
@@ -70,20 +82,25 @@ def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: in
         >>> route_tokens(affinities=[[0.9, 0.1, 0.8, 0.2]], experts_per_token=2, groups=2, groups_per_token=1)
         [(0, 1)]
     """
+    experts = len(affinities[0]) if affinities else 0
+    size = experts // groups if groups > 1 and groups_per_token < groups else 0
     routes = []
     for row in affinities:
-        biased = [s + (bias[i] if bias else 0.0) for i, s in enumerate(row)]
-        allowed = range(len(row))
-        if groups > 1 and groups_per_token < groups:
-            size = len(row) // groups
-            scores = []
-            for g in range(groups):
-                members = sorted(biased[g * size:(g + 1) * size], reverse=True)
-                scores.append(math.fsum(members[:2]))
-            best = sorted(range(groups), key=lambda g: (-scores[g], g))[:groups_per_token]
-            allowed = [i for g in sorted(best) for i in range(g * size, (g + 1) * size)]
-        chosen = sorted(allowed, key=lambda i: (-biased[i], i))[:experts_per_token]
-        routes.append(tuple(sorted(chosen)))
+        biased = list(map(operator.add, row, bias)) if bias else row
+        # One sort per token, best first (a stable sort in reverse keeps the lower-numbered of equal values first).
+        order = sorted(range(experts), key=biased.__getitem__, reverse=True)
+        if size:
+            # A group's score: its two best biased affinities, i.e. its first two experts in `order`.
+            seen = [0] * groups
+            scores = [0.0] * groups
+            for i in order:
+                g = i // size
+                if seen[g] < 2:
+                    seen[g] += 1
+                    scores[g] += biased[i]
+            allowed = set(sorted(range(groups), key=scores.__getitem__, reverse=True)[:groups_per_token])
+            order = [i for i in order if i // size in allowed]
+        routes.append(tuple(sorted(order[:experts_per_token])))
     return routes
 
 

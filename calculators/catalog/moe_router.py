@@ -3,13 +3,16 @@ auxiliary-loss-free balancing; the load on each expert before and after."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from .. import moe
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 
-MAX_WORK = 400_000  # tokens x experts x (balancing steps + 2): about a tenth of a second in Pyodide
+MAX_WORK = 60_000
+"""Tokens × experts × (balancing steps + 2) at most: about 50 ms per recompute in Pyodide, 3 ms at the defaults
+(scripts/bench_calculators.py measures it)."""
 
 
 def check(values: Mapping[str, Any]) -> list[FieldError]:
@@ -36,14 +39,21 @@ def _route(values: Mapping[str, Any], affinities: list[list[float]], bias: list[
                             groups=values["groups"], groups_per_token=values["groups_per_token"], bias=bias)
 
 
+@functools.lru_cache(maxsize=64)
+def _batch(tokens: int, experts: int, skew: float, seed: int) -> tuple[tuple[float, ...], ...]:
+    """A batch of affinities, kept for the next edit: changing k, the groups, the steps or the update speed draws
+    the same batches again, so only routing is recomputed."""
+    return tuple(map(tuple, moe.sample_affinities(tokens=tokens, experts=experts, skew=skew, seed=seed)))
+
+
 def compute(values: Mapping[str, Any]) -> Result:
     experts, tokens, seed = values["experts"], values["tokens"], values["seed"]
-    batch = moe.sample_affinities(tokens=tokens, experts=experts, skew=values["skew"], seed=seed)
+    batch = _batch(tokens, experts, values["skew"], seed)
     before = moe.expert_loads(routes=_route(values, batch, None), experts=experts)
     # Balance on fresh batches (training steps), then route the same batch again with the learnt bias.
     bias = [0.0] * experts
     for step in range(values["balancing_steps"]):
-        train = moe.sample_affinities(tokens=tokens, experts=experts, skew=values["skew"], seed=seed + 1 + step)
+        train = _batch(tokens, experts, values["skew"], seed + 1 + step)
         loads = moe.expert_loads(routes=_route(values, train, bias), experts=experts)
         bias = moe.balancing_bias_update(bias=bias, loads=loads, update_speed=values["update_speed"])
     routes = _route(values, batch, bias)
@@ -85,11 +95,11 @@ CALCULATOR = (
         summary="Top-k routing of a few tokens with node limits, and the expert loads before and after "
                 "auxiliary-loss-free balancing.",
         fields=(
-            NumberField(name="tokens", label="Tokens", symbol="T", default=256, integer=True, minimum=1,
-                        maximum=4096, help="Tokens in the batch being routed."),
-            NumberField(name="experts", label="Routed experts", symbol="E", default=32, integer=True, minimum=1,
+            NumberField(name="tokens", label="Tokens", symbol="T", default=64, integer=True, minimum=1,
+                        maximum=4096, help="Tokens in the batch being routed, and in each balancing batch."),
+            NumberField(name="experts", label="Routed experts", symbol="E", default=16, integer=True, minimum=1,
                         maximum=256, help="Experts in the layer."),
-            NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=4, integer=True,
+            NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=2, integer=True,
                         minimum=1, maximum=256, help="Top-k: experts each token is sent to."),
             NumberField(name="groups", label="Groups (nodes)", symbol="M", default=4, integer=True, minimum=1,
                         maximum=256, help="Experts are split evenly into groups, one per node (V3: 8 of 32)."),
@@ -97,9 +107,9 @@ CALCULATOR = (
                         maximum=256, help="Node limit: a token's experts come from at most this many groups (V3: 4)."),
             NumberField(name="skew", label="Router skew", default=1.0, minimum=0, maximum=5,
                         help="How strongly the affinities favour low-numbered experts; 0 for none."),
-            NumberField(name="balancing_steps", label="Balancing steps", default=20, integer=True, minimum=0,
+            NumberField(name="balancing_steps", label="Balancing steps", default=8, integer=True, minimum=0,
                         maximum=1000, help="Batches over which each expert's bias is nudged towards the mean load."),
-            NumberField(name="update_speed", label="Bias update speed", symbol="γ", default=0.02, minimum=0,
+            NumberField(name="update_speed", label="Bias update speed", symbol="γ", default=0.05, minimum=0,
                         maximum=1, help="Bias step per batch (V3 used 0.001 over many thousands of steps)."),
             NumberField(name="seed", label="Random seed", default=7, integer=True, minimum=0, maximum=2**31 - 1,
                         help="Change it for another draw of affinities."),
