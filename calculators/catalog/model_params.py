@@ -159,7 +159,7 @@ def compute(values: Mapping[str, Any]) -> Result:
                      "every earlier token (counted here at 2 FLOPs per multiply-add, though DeepSeek runs it in FP8).")
     if any(k != "full" for k in arch.layer_type_counts()):
         notes.append("Windowed and chunked layers attend to at most their window; linear-attention layers update "
-                     "a fixed state instead (4·H·d² FLOPs a token), whatever the context.")
+                     "a fixed state instead (4·H·d² FLOPs a token in each), whatever the context.")
     notes.extend(_published_notes(values.get("preset"), counts))
     notes.append("Forward FLOPs count each weight a token multiplies by once (2N, embedding lookup excluded) plus "
                  f"attention over {values['context_length']:,} earlier tokens; training is 3× forward.")
