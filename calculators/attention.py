@@ -12,10 +12,13 @@ in. Every quantity is per token: the cache grows linearly with the number of tok
 from __future__ import annotations
 
 __all__ = [
+    "cached_tokens",
+    "context_that_fits",
     "equivalent_gqa_groups",
     "gqa_kv_elements_per_token_per_layer",
     "kv_cache_bytes",
     "kv_cache_bytes_per_token",
+    "linear_attention_state_elements",
     "mha_kv_elements_per_token_per_layer",
     "mla_kv_elements_per_token_per_layer",
     "mqa_kv_elements_per_token_per_layer",
@@ -215,3 +218,72 @@ def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
     if free_bytes <= 0:
         return 0
     return int(free_bytes // bytes_per_token)
+
+
+def cached_tokens(*, context_tokens: int, window: int = 0) -> int:
+    r"""Tokens one layer keeps in its KV cache for a sequence of $T$ tokens: all of them, or at most its window.
+
+    $$T_\text{kept} = \min(T, W)$$
+
+    A sliding-window layer needs only the last $W$ tokens' keys and values; a chunked layer (Llama 4) at most
+    its chunk of $C$. Past the window, the layer's cache stops growing.
+
+    Source: Mistral 7B, arXiv:2310.06825, Sec. 2 ("Rolling Buffer Cache": a fixed cache of size $W$).
+
+    Examples:
+        >>> cached_tokens(context_tokens=131072, window=128), cached_tokens(context_tokens=64, window=128)
+        (128, 64)
+        >>> cached_tokens(context_tokens=131072)
+        131072
+    """
+    return min(context_tokens, window) if window else context_tokens
+
+
+def linear_attention_state_elements(*, heads: int, key_head_dim: int, value_head_dim: int) -> int:
+    r"""Elements of the state one linear-attention layer keeps per sequence, instead of a KV cache:
+
+    $$s = H d_k d_v$$
+
+    a $d_k \times d_v$ matrix per head, the same at any context length.
+
+    Source: Katharopoulos et al., "Transformers are RNNs", arXiv:2006.16236, Sec. 3.4; MiniMax-01,
+    arXiv:2501.08313, Sec. 2.2 (lightning attention).
+
+    Examples:
+        >>> linear_attention_state_elements(heads=64, key_head_dim=128, value_head_dim=128)  # MiniMax-M1
+        1048576
+    """
+    return heads * key_head_dim * value_head_dim
+
+
+def context_that_fits(*, free_bytes: float, bytes_per_token_full: float, windowed: tuple[tuple[int, float], ...] = (),
+                      fixed_bytes: float = 0.0, limit: int = 10**15) -> int | None:
+    r"""The longest context $T$ of one sequence whose cache fits in `free_bytes`:
+
+    $$\max T : \; b_\text{full} T + \sum_i b_i \min(T, W_i) + s \le M_\text{free}$$
+
+    with $b_\text{full}$ the bytes a token adds in the layers without a window, $(W_i, b_i)$ each windowed
+    group's window and bytes per token, and $s$ the fixed state (linear layers). None when every context fits
+    (no layer grows without bound and the bounded ones fit); 0 when not even one token fits.
+
+    Examples:
+        >>> context_that_fits(free_bytes=1e9, bytes_per_token_full=70272)  # as tokens_that_fit
+        14230
+        >>> context_that_fits(free_bytes=1e9, bytes_per_token_full=0, windowed=((4096, 1e5),)) is None
+        True
+    """
+    def size(tokens: int) -> float:
+        return bytes_per_token_full * tokens + sum(b * min(tokens, w) for w, b in windowed) + fixed_bytes
+
+    if size(0) > free_bytes or size(1) > free_bytes:
+        return 0
+    if bytes_per_token_full <= 0:
+        return None
+    low, high = 1, limit
+    while low < high:
+        mid = (low + high + 1) // 2
+        if size(mid) <= free_bytes:
+            low = mid
+        else:
+            high = mid - 1
+    return low

@@ -8,8 +8,15 @@ parameter count sees. Training adds the backward pass, twice the forward: $6N$ p
 
 from __future__ import annotations
 
+from .model_config import ModelArchitecture
+
 __all__ = [
+    "attended_tokens",
     "attention_flops_per_token",
+    "causal_mean_attended_tokens",
+    "indexer_flops_per_token",
+    "linear_attention_flops_per_token",
+    "model_attention_flops_per_token",
     "forward_flops_per_token",
     "matmul_flops_per_token",
     "six_n_flops_per_token",
@@ -81,3 +88,124 @@ def six_n_flops_per_token(*, params: float) -> float:
         222000000000.0
     """
     return 6.0 * params
+
+
+def attended_tokens(*, context_tokens: float, window: float = 0) -> float:
+    r"""Earlier tokens one token attends to in a layer that sees at most `window` of them (0: all).
+
+    $$T_\text{att} = \min(T, W)$$
+
+    A sliding-window layer (Mistral, Gemma 2/3, gpt-oss, Qwen2 with ``use_sliding_window``) keeps the last $W$
+    tokens; a chunked layer (Llama 4's ``attention_chunk_size`` $C$) attends within its chunk, at most $C$ tokens.
+    Past the window both cost, and cache, no more.
+
+    Source: Beltagy et al., Longformer, arXiv:2004.05150, Sec. 3.1 (sliding window); Meta, Llama 4 model card
+    (chunked attention with ``attention_chunk_size``).
+
+    Examples:
+        >>> attended_tokens(context_tokens=131072, window=128), attended_tokens(context_tokens=100, window=128)
+        (128, 100)
+    """
+    return min(context_tokens, window) if window else context_tokens
+
+
+def causal_mean_attended_tokens(*, sequence_length: float, window: float = 0, chunked: bool = False) -> float:
+    r"""Earlier tokens attended on average by the tokens of one causal training sequence of $S$ tokens.
+
+    Full attention: $S/2$. A sliding window $W < S$: $\frac{1}{S}\int_0^S \min(x, W)\,dx = W - \frac{W^2}{2S}$.
+    Chunks of $C \le S$: $C/2$ (a chunk restarts the count).
+
+    Examples:
+        >>> causal_mean_attended_tokens(sequence_length=4096)
+        2048.0
+        >>> causal_mean_attended_tokens(sequence_length=8192, window=4096)
+        3072.0
+        >>> causal_mean_attended_tokens(sequence_length=16384, window=8192, chunked=True)
+        4096.0
+    """
+    if not window or window >= sequence_length:
+        return sequence_length / 2
+    if chunked:
+        return window / 2
+    return window - window * window / (2 * sequence_length)
+
+
+def linear_attention_flops_per_token(*, layers: int, heads: int, key_head_dim: int, value_head_dim: int) -> float:
+    r"""Forward FLOPs of linear (lightning) attention's state for one token, whatever the context:
+
+    $$C_\text{linear} = 4 L H d_k d_v$$
+
+    The token adds $k^\top v$ to each head's $d_k \times d_v$ state and reads it with $q$: two products of
+    $H d_k d_v$ multiply-adds.
+
+    Source: Katharopoulos et al., "Transformers are RNNs", arXiv:2006.16236, Sec. 3.4 (the recurrent form);
+    MiniMax-01, arXiv:2501.08313, Sec. 2.2.
+
+    Examples:
+        >>> linear_attention_flops_per_token(layers=70, heads=64, key_head_dim=128, value_head_dim=128)
+        293601280.0
+    """
+    return 4.0 * layers * heads * key_head_dim * value_head_dim
+
+
+def indexer_flops_per_token(*, layers: int, index_heads: int, index_head_dim: int, context_tokens: float) -> float:
+    r"""Forward FLOPs of DeepSeek-V3.2's lightning indexer scoring the $T$ earlier tokens for one token:
+
+    $$C_\text{index} = 2 L H^I d^I T$$
+
+    The indexer still looks at every earlier token, with $H^I$ small heads (64 of 128 dimensions, run in FP8);
+    the main attention then attends only to the top $k$ (``index_topk``) it picks.
+
+    Source: DeepSeek-V3.2-Exp technical report (github.com/deepseek-ai/DeepSeek-V3.2-Exp, DeepSeek_V3_2.pdf),
+    Sec. 2.1 (Eq. 1) and Sec. 2.3: core attention from $O(L^2)$ to $O(Lk)$, the indexer still $O(L^2)$.
+
+    Examples:
+        >>> indexer_flops_per_token(layers=61, index_heads=64, index_head_dim=128, context_tokens=131072)
+        130996502528.0
+    """
+    return 2.0 * layers * index_heads * index_head_dim * context_tokens
+
+
+def model_attention_flops_per_token(arch: ModelArchitecture, *, context_tokens: float | None = None,
+                                    sequence_length: float | None = None) -> float:
+    r"""Attention FLOPs per token of a whole model, layer kind by layer kind: `attention_flops_per_token` over the
+    tokens each layer attends to (`attended_tokens`: a window or chunk caps it; DeepSeek-V3.2's main attention
+    attends to its top $k$), plus `linear_attention_flops_per_token` for linear layers and
+    `indexer_flops_per_token` for an indexer.
+
+    Give `context_tokens` for one token attending to $T$ earlier ones (decoding), or `sequence_length` for the
+    average over a causal training sequence of $S$ (`causal_mean_attended_tokens`).
+
+    Examples:
+        >>> from calculators.model_config import architecture
+        >>> gemma = architecture({"model_type": "gemma2", "vocab_size": 256000, "hidden_size": 4608,
+        ...     "intermediate_size": 36864, "num_hidden_layers": 46, "num_attention_heads": 32,
+        ...     "num_key_value_heads": 16, "head_dim": 128, "sliding_window": 4096})
+        >>> full = model_attention_flops_per_token(gemma, context_tokens=131072)
+        >>> full == attention_flops_per_token(layers=23, heads=32, qk_head_dim=128, v_head_dim=128,
+        ...     context_tokens=131072) + attention_flops_per_token(layers=23, heads=32, qk_head_dim=128,
+        ...     v_head_dim=128, context_tokens=4096)
+        True
+    """
+    if (context_tokens is None) == (sequence_length is None):
+        raise ValueError("give context_tokens or sequence_length")
+
+    def attended(window: float, chunked: bool = False) -> float:
+        if context_tokens is not None:
+            return attended_tokens(context_tokens=context_tokens, window=window)
+        return causal_mean_attended_tokens(sequence_length=sequence_length, window=window, chunked=chunked)
+
+    total = 0.0
+    for kind, layers in arch.layer_type_counts().items():
+        if kind == "linear":
+            total += linear_attention_flops_per_token(layers=layers, heads=arch.heads, key_head_dim=arch.head_dim,
+                                                      value_head_dim=arch.head_dim)
+            continue
+        window = arch.index_topk or arch.window_of(kind)  # V3.2: the main attention sees the top k
+        total += attention_flops_per_token(layers=layers, heads=arch.heads, qk_head_dim=arch.qk_head_dim,
+                                           v_head_dim=arch.value_head_dim,
+                                           context_tokens=attended(window, chunked=kind == "chunked"))
+    if arch.index_heads:
+        total += indexer_flops_per_token(layers=arch.layers, index_heads=arch.index_heads,
+                                         index_head_dim=arch.index_head_dim, context_tokens=attended(0))
+    return total

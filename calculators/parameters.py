@@ -2,7 +2,8 @@ r"""Parameter counts of a decoder-only transformer, dense or Mixture-of-Experts,
 
 Notation (the site's notation page): $V$ vocabulary, $D$ model width, $L$ layers, $H$ query heads, $K$ key/value
 heads, $d$ head dimension, $F$ dense MLP width, $E$ routed experts, $k$ experts per token, $F_e$ expert width.
-Every MLP is gated (SwiGLU: gate, up and down matrices), as in every family `calculators.model_config` reads.
+Every MLP is gated (SwiGLU or GeGLU: gate, up and down matrices), as in every family `calculators.model_config`
+reads.
 
 Each part has one function; `parameter_counts` adds them up for a `ModelArchitecture` into breakdowns with a
 ``.total``: all weights, the weights one token uses, and DeepSeek's multi-token-prediction (MTP) module apart.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-from .model_config import ModelArchitecture
+from .model_config import ConfigError, ModelArchitecture
 
 __all__ = [
     "PART_LABELS",
@@ -22,6 +23,9 @@ __all__ = [
     "embedding_params",
     "gated_mlp_params",
     "gqa_attention_params",
+    "indexer_params",
+    "indexer_params_per_layer",
+    "lightning_attention_params",
     "mla_attention_params",
     "mtp_module_extra_params",
     "parameter_counts",
@@ -42,23 +46,70 @@ def embedding_params(*, vocab_size: int, hidden_size: int) -> int:
 
 
 def gqa_attention_params(*, hidden_size: int, heads: int, kv_heads: int, head_dim: int, qkv_bias: bool = False,
-                         output_bias: bool = False) -> int:
+                         output_bias: bool = False, qk_norm: bool = False, sinks: bool = False) -> int:
     r"""Weights of one MHA/GQA/MQA attention block: $W_Q, W_O$ of $D \cdot H d$ and $W_K, W_V$ of $D \cdot K d$.
 
-    $$P_\text{attn} = 2 D H d + 2 D K d \;(+\, H d + 2 K d \text{ q/k/v biases}) \;(+\, D \text{ output bias})$$
+    $$P_\text{attn} = 2 D H d + 2 D K d \;(+\, H d + 2 K d \text{ q/k/v biases}) \;(+\, D \text{ output bias})
+      \;(+\, 2 d \text{ query/key norms}) \;(+\, H \text{ sinks})$$
 
-    MHA is $K = H$, MQA is $K = 1$.
+    MHA is $K = H$, MQA is $K = 1$. Query/key RMSNorms of width $d$ (Qwen3, Gemma 3: ``q_norm``, ``k_norm``)
+    and one learned sink logit per head (gpt-oss, ``sinks``) add a few weights.
+
+    Source: the attention classes of transformers' ``modeling_llama``, ``modeling_qwen3``, ``modeling_gemma3``,
+    ``modeling_gpt_oss`` (v5.23).
 
     Examples:
         >>> gqa_attention_params(hidden_size=4096, heads=32, kv_heads=8, head_dim=128)  # Llama 3.1 8B, per layer
         41943040
+        >>> gqa_attention_params(hidden_size=2880, heads=64, kv_heads=8, head_dim=64, qkv_bias=True,
+        ...                      output_bias=True, sinks=True)  # gpt-oss, per layer
+        26550144
     """
     params = 2 * hidden_size * heads * head_dim + 2 * hidden_size * kv_heads * head_dim
     if qkv_bias:
         params += heads * head_dim + 2 * kv_heads * head_dim
     if output_bias:
         params += hidden_size
+    if qk_norm:
+        params += 2 * head_dim
+    if sinks:
+        params += heads
     return params
+
+
+def lightning_attention_params(*, hidden_size: int, heads: int, head_dim: int) -> int:
+    r"""Weights of one lightning (linear) attention block of MiniMax-Text-01/-M1: the fused $Q, K, V$
+    projection $D \cdot 3 H d$, the output gate $D \cdot H d$, the output projection $H d \cdot D$ and an
+    RMSNorm of width $H d$.
+
+    $$P_\text{lightning} = 5 D H d + H d$$
+
+    Source: MiniMax-01, arXiv:2501.08313, Sec. 2.2; ``MiniMaxLightningAttention`` in transformers'
+    ``modeling_minimax`` (v5.23) and ``modeling_minimax_m1.py`` of github.com/MiniMax-AI/MiniMax-M1.
+
+    Examples:
+        >>> lightning_attention_params(hidden_size=6144, heads=64, head_dim=128)  # MiniMax-M1, per layer
+        251666432
+    """
+    return 5 * hidden_size * heads * head_dim + heads * head_dim
+
+
+def indexer_params(*, hidden_size: int, q_lora_rank: int, index_heads: int, index_head_dim: int) -> int:
+    r"""Weights of DeepSeek-V3.2's lightning indexer in one layer: queries from the query latent
+    ($d_c' \cdot H^I d^I$), one key ($D \cdot d^I$) with a LayerNorm (weight and bias, $2 d^I$), and a weight
+    per index head ($D \cdot H^I$).
+
+    $$P_\text{indexer} = d_c' H^I d^I + D d^I + 2 d^I + D H^I$$
+
+    Source: DeepSeek-V3.2-Exp, ``inference/model.py`` (class ``Indexer``) of github.com/deepseek-ai/DeepSeek-V3.2-Exp;
+    ``DeepseekV32Indexer`` in transformers' ``modeling_deepseek_v32`` (v5.23).
+
+    Examples:
+        >>> indexer_params(hidden_size=7168, q_lora_rank=1536, index_heads=64, index_head_dim=128)
+        13959424
+    """
+    return (q_lora_rank * index_heads * index_head_dim + hidden_size * index_head_dim + 2 * index_head_dim
+            + hidden_size * index_heads)
 
 
 def mla_attention_params(*, hidden_size: int, heads: int, q_lora_rank: int, kv_lora_rank: int,
@@ -93,8 +144,9 @@ def mla_attention_params(*, hidden_size: int, heads: int, q_lora_rank: int, kv_l
     return query + key_value + up + output
 
 
-def gated_mlp_params(*, hidden_size: int, intermediate_size: int) -> int:
-    r"""Weights of one gated (SwiGLU) MLP or expert: gate, up and down matrices, $3 D F$.
+def gated_mlp_params(*, hidden_size: int, intermediate_size: int, bias: bool = False) -> int:
+    r"""Weights of one gated (SwiGLU) MLP or expert: gate, up and down matrices, $3 D F$, and with biases
+    (gpt-oss's experts) $2F + D$ more.
 
     Source: Shazeer, "GLU Variants Improve Transformer", arXiv:2002.05202; the MLP of every model family read here.
 
@@ -102,7 +154,10 @@ def gated_mlp_params(*, hidden_size: int, intermediate_size: int) -> int:
         >>> gated_mlp_params(hidden_size=7168, intermediate_size=2048)  # one DeepSeek-V3 expert
         44040192
     """
-    return 3 * hidden_size * intermediate_size
+    params = 3 * hidden_size * intermediate_size
+    if bias:
+        params += 2 * intermediate_size + hidden_size
+    return params
 
 
 def router_params(*, hidden_size: int, routed_experts: int, bias: bool = False) -> int:
@@ -148,6 +203,7 @@ class ParameterBreakdown:
 
     embeddings: int = 0
     attention: int = 0
+    indexer: int = 0
     dense_mlp: int = 0
     routed_experts: int = 0
     shared_experts: int = 0
@@ -177,6 +233,7 @@ class ParameterBreakdown:
 PART_LABELS: dict[str, str] = {
     "embeddings": "Token embeddings",
     "attention": "Attention",
+    "indexer": "Sparse-attention indexer",
     "dense_mlp": "Dense MLP layers",
     "routed_experts": "Routed experts",
     "shared_experts": "Shared experts",
@@ -217,19 +274,22 @@ def stack_parameter_counts(*, vocab_size: int, hidden_size: int, layers: int, mo
                            attention_per_layer: int, intermediate_size: int, routed_experts: int = 0,
                            experts_per_token: int = 0, expert_intermediate_size: int = 0,
                            shared_intermediate_size: int = 0, shared_expert_gate: bool = False,
-                           router_bias: bool = False, tie_embeddings: bool = False) -> tuple[ParameterBreakdown, ParameterBreakdown]:
+                           router_bias: bool = False, tie_embeddings: bool = False, norms_per_layer: int = 2,
+                           expert_bias: bool = False, attention_total: int | None = None,
+                           indexer_per_layer: int = 0) -> tuple[ParameterBreakdown, ParameterBreakdown]:
     r"""All parameters and those active per token of a stack of $L$ layers, $L_\text{MoE}$ of them MoE.
 
-    $$N = \underbrace{V D}_{\text{embeddings}} + L(P_\text{attn} + 2D) + L_\text{dense}\, 3DF
+    $$N = \underbrace{V D}_{\text{embeddings}} + L(P_\text{attn} + n D) + L_\text{dense}\, 3DF
       + L_\text{MoE}\,(E \cdot 3 D F_e + P_\text{shared} + P_\text{router}) + D + \underbrace{V D}_{\text{head, if untied}}$$
 
     $$N_\text{active} = N - L_\text{MoE}\,(E - k)\, 3 D F_e$$
 
-    $P_\text{attn}$ is one layer's attention (`gqa_attention_params` or `mla_attention_params`), $2D$ its two
-    RMSNorms, $P_\text{shared} = 3 D F_s$ the always-active shared MLP of total width $F_s$ (DeepSeekMoE's $N_s$
-    shared experts of width $F_e$, $F_s = N_s F_e$; Qwen2-MoE's one shared MLP and its $D$-weight gate), and the
-    final $D$ the last norm. A token passes through every non-expert weight, the shared experts and $k$ of the
-    $E$ routed experts in each MoE layer.
+    $P_\text{attn}$ is one layer's attention (`gqa_attention_params` or `mla_attention_params`; when layers differ,
+    as in MiniMax's lightning and softmax layers, `attention_total` gives their sum), $n D$ its $n$ RMSNorms (two;
+    four in Gemma 2/3), $P_\text{shared} = 3 D F_s$ the always-active shared MLP of total width $F_s$
+    (DeepSeekMoE's $N_s$ shared experts of width $F_e$, $F_s = N_s F_e$; Qwen2-MoE's one shared MLP and its
+    $D$-weight gate; Llama 4's shared expert), and the final $D$ the last norm. A token passes through every
+    non-expert weight, the shared experts and $k$ of the $E$ routed experts in each MoE layer.
 
     Returns:
         (all parameters, parameters active per token), each a `ParameterBreakdown`.
@@ -242,18 +302,19 @@ def stack_parameter_counts(*, vocab_size: int, hidden_size: int, layers: int, mo
         (46.7, 12.9)
     """
     D = hidden_size
-    one_expert = gated_mlp_params(hidden_size=D, intermediate_size=expert_intermediate_size)
+    one_expert = gated_mlp_params(hidden_size=D, intermediate_size=expert_intermediate_size, bias=expert_bias)
     shared = gated_mlp_params(hidden_size=D, intermediate_size=shared_intermediate_size)
     if shared_expert_gate:
         shared += D
     embeddings = embedding_params(vocab_size=vocab_size, hidden_size=D)
     common = {
         "embeddings": embeddings,
-        "attention": layers * attention_per_layer,
+        "attention": layers * attention_per_layer if attention_total is None else attention_total,
+        "indexer": layers * indexer_per_layer,
         "dense_mlp": (layers - moe_layers) * gated_mlp_params(hidden_size=D, intermediate_size=intermediate_size),
         "shared_experts": moe_layers * shared,
         "router": moe_layers * router_params(hidden_size=D, routed_experts=routed_experts, bias=router_bias),
-        "norms": layers * 2 * rms_norm_params(hidden_size=D) + rms_norm_params(hidden_size=D),
+        "norms": layers * norms_per_layer * rms_norm_params(hidden_size=D) + rms_norm_params(hidden_size=D),
         "head": 0 if tie_embeddings else embeddings,
     }
     everything = ParameterBreakdown(routed_experts=moe_layers * routed_experts * one_expert, **common)
@@ -261,14 +322,26 @@ def stack_parameter_counts(*, vocab_size: int, hidden_size: int, layers: int, mo
     return everything, active
 
 
-def attention_params_per_layer(arch: ModelArchitecture) -> int:
-    """One layer's attention weights: MLA's if the config has ``kv_lora_rank``, else MHA/GQA/MQA's."""
+def attention_params_per_layer(arch: ModelArchitecture, kind: str = "full") -> int:
+    """One layer's attention weights: MLA's if the config has ``kv_lora_rank``, MiniMax's lightning attention for a
+    ``"linear"`` layer, else MHA/GQA/MQA's (sliding and chunked layers have the same weights as full ones)."""
     if arch.uses_mla:
         return mla_attention_params(hidden_size=arch.hidden_size, heads=arch.heads, q_lora_rank=arch.q_lora_rank,
                                     kv_lora_rank=arch.kv_lora_rank, qk_nope_head_dim=arch.qk_nope_head_dim,
                                     qk_rope_head_dim=arch.qk_rope_head_dim, v_head_dim=arch.v_head_dim)
+    if kind == "linear":
+        return lightning_attention_params(hidden_size=arch.hidden_size, heads=arch.heads, head_dim=arch.head_dim)
     return gqa_attention_params(hidden_size=arch.hidden_size, heads=arch.heads, kv_heads=arch.kv_heads,
-                                head_dim=arch.head_dim, qkv_bias=arch.qkv_bias, output_bias=arch.output_bias)
+                                head_dim=arch.head_dim, qkv_bias=arch.qkv_bias, output_bias=arch.output_bias,
+                                qk_norm=arch.qk_norm, sinks=arch.attention_sinks)
+
+
+def indexer_params_per_layer(arch: ModelArchitecture) -> int:
+    """One layer's sparse-attention indexer (DeepSeek-V3.2), zero for a model without one."""
+    if not arch.index_heads:
+        return 0
+    return indexer_params(hidden_size=arch.hidden_size, q_lora_rank=arch.q_lora_rank, index_heads=arch.index_heads,
+                          index_head_dim=arch.index_head_dim)
 
 
 def parameter_counts(arch: ModelArchitecture) -> ModelParameters:
@@ -289,14 +362,20 @@ def parameter_counts(arch: ModelArchitecture) -> ModelParameters:
         >>> parameter_counts(llama).total  # Llama 3.1 8B
         8030261248
     """
+    if arch.missing:
+        raise ConfigError(f"The config lacks “{arch.missing[0]}”, the width of its dense MLP layers.")
     stack = dict(vocab_size=arch.vocab_size, hidden_size=arch.hidden_size,
                  attention_per_layer=attention_params_per_layer(arch), intermediate_size=arch.intermediate_size,
                  routed_experts=arch.routed_experts, experts_per_token=arch.experts_per_token,
                  expert_intermediate_size=arch.expert_intermediate_size,
                  shared_intermediate_size=arch.shared_intermediate_size, shared_expert_gate=arch.shared_expert_gate,
-                 router_bias=arch.router_bias)
+                 router_bias=arch.router_bias, norms_per_layer=arch.norms_per_layer, expert_bias=arch.expert_bias,
+                 indexer_per_layer=indexer_params_per_layer(arch))
+    attention_total = sum(count * attention_params_per_layer(arch, kind)
+                          for kind, count in arch.layer_type_counts().items())
     everything, active = stack_parameter_counts(layers=arch.layers, moe_layers=arch.moe_layer_count,
-                                                tie_embeddings=arch.tie_embeddings, **stack)
+                                                tie_embeddings=arch.tie_embeddings, attention_total=attention_total,
+                                                **stack)
     mtp = ParameterBreakdown()
     if arch.mtp_layers:
         n = arch.mtp_layers
@@ -305,6 +384,7 @@ def parameter_counts(arch: ModelArchitecture) -> ModelParameters:
         extra_norms = 3 * rms_norm_params(hidden_size=arch.hidden_size)
         mtp = ParameterBreakdown(
             attention=n * layer.attention,
+            indexer=n * layer.indexer,
             dense_mlp=n * layer.dense_mlp,
             routed_experts=n * layer.routed_experts,
             shared_experts=n * layer.shared_experts,

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from calculators import data, run
 from calculators.model_config import MAX_CONFIG_CHARS, ConfigError, architecture, architecture_from_json
+from calculators.parameters import parameter_counts
 
 LLAMA_8B = data.models()["llama-3.1-8b"].config
 
@@ -33,15 +34,16 @@ LLAMA_8B = data.models()["llama-3.1-8b"].config
     (json.dumps({**LLAMA_8B, "tie_word_embeddings": "yes"}), "true or false"),
     (json.dumps({**LLAMA_8B, "num_local_experts": 8}), "no “num_experts_per_tok”"),
     (json.dumps({**LLAMA_8B, "num_local_experts": 8, "num_experts_per_tok": 9}), "between 0 and 8"),
-    (json.dumps({**LLAMA_8B, "interleave_moe_layer_step": 2}), "does not count yet"),
-    (json.dumps({k: v for k, v in LLAMA_8B.items() if k != "intermediate_size"}), "lacks “intermediate_size”"),
+    (json.dumps({**LLAMA_8B, "hybrid_override_pattern": "M-M*"}), "Mamba-2 state-space layers"),
+    (json.dumps({**LLAMA_8B, "layer_types": ["full_attention", "mamba"] * 16}), "“layer_types” has a layer of type"),
+    (json.dumps({**LLAMA_8B, "vocab_size": 1e300}), "“vocab_size” must be between 1 and 100,000,000; the config has 1 × 10^300"),
     (json.dumps({**LLAMA_8B, "kv_lora_rank": 512}), "lacks qk_nope_head_dim, qk_rope_head_dim, v_head_dim"),
     (json.dumps({**LLAMA_8B, "mlp_only_layers": "all", "num_experts": 4, "num_experts_per_tok": 1}),
      "list of layer numbers"),
 ])
 def test_bad_configs_get_one_clear_message(text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
-        architecture_from_json(text)
+        parameter_counts(architecture_from_json(text))
     assert expected in str(info.value)
     result = run("model-params", {"config": text})
     assert result["outputs"] == {}
@@ -72,7 +74,10 @@ def test_perturbed_keys_never_crash(overrides) -> None:
 def test_text_config_wrapper_is_read() -> None:
     wrapped = {"architectures": ["SomethingForConditionalGeneration"], "vision_config": {"hidden_size": 1024},
                "text_config": LLAMA_8B}
-    assert architecture(wrapped) == architecture(LLAMA_8B)
+    from dataclasses import replace
+
+    assert replace(architecture(wrapped), other_towers=()) == architecture(LLAMA_8B)
+    assert architecture(wrapped).other_towers == ("vision_config",)  # named in a note: not counted
 
 
 def test_preset_and_pasted_config_agree_in_every_calculator() -> None:
@@ -96,3 +101,11 @@ def test_config_fills_and_explicit_inputs_override() -> None:
 def test_kv_cache_reports_a_bad_config_at_its_field() -> None:
     result = run("kv-cache", {"config": "{"})
     assert result["errors"][0]["field"] == "config" and "not valid JSON" in result["errors"][0]["message"]
+
+
+def test_missing_mlp_width_stops_the_count_not_the_kv_cache() -> None:
+    text = json.dumps({k: v for k, v in LLAMA_8B.items() if k != "intermediate_size"})
+    with pytest.raises(ConfigError, match="lacks “intermediate_size”"):
+        parameter_counts(architecture_from_json(text))
+    assert [e["field"] for e in run("model-params", {"config": text})["errors"]] == ["config"]
+    assert run("kv-cache", {"config": text})["errors"] == []

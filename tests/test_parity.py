@@ -41,6 +41,15 @@ def parity_requests() -> list[dict]:
             continue
         requests += [{"id": calc_id, "inputs": {"config": json.dumps(m.config)}} for m in data.models().values()]
         requests += [{"id": calc_id, "inputs": {"config": text}} for text in hostile]
+    # Real configs of other families (tests/fixtures/configs): counted, windowed, or refused by name.
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "configs").glob("*.json"))
+    for calc_id in calculator_ids():
+        if get_calculator(calc_id).field("config") is None:
+            continue
+        requests += [{"id": calc_id, "inputs": {"config": path.read_text()}} for path in fixtures]
+    requests += [{"id": "kv-cache", "inputs": {"config": path.read_text(), "context_length": "131072",
+                                               "accelerator": "h100", "batch_size": "64"}} for path in fixtures]
+    requests.append({"id": "kv-cache", "inputs": {"config": "  \n "}})
     # Rewards lists, good and hostile, in the one calculator that reads a list of numbers from text.
     rewards = ["1, 0, 0, 1", "1 1 1 1", "0.5; -2.25;\n3e2", "−1, 1", "1", "", "1, abc", "1, NaN", "1, inf", "1, 1e999",
                "1, 2e6", "0, 5e-324", "0, 1e-300", ", ".join(["1", "0"] * 512), " ".join(["1"] * 1025),

@@ -1,4 +1,5 @@
-"""Calculator ``kv-cache``: KV-cache size per token and for a batch, for MHA, GQA, MQA and MLA."""
+"""Calculator ``kv-cache``: KV-cache size per token and for a batch, for MHA, GQA, MQA and MLA, with sliding-window,
+chunked and linear-attention layers where a model mixes them; and whether the cache fits after the weights."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import attention, data
-from ..formatting import format_bytes
-from ..model_config import ModelArchitecture, architecture
+from ..formatting import format_bytes, format_count
+from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
@@ -19,20 +20,35 @@ ATTENTION_KINDS = (
     ("mla", "MLA"),
 )
 
+WINDOW_KINDS = (("sliding", "Sliding window"), ("chunked", "Chunked (Llama 4)"))
+
 PRECISIONS = ((32, "FP32"), (16, "BF16 / FP16"), (8, "FP8"), (6, "6-bit (DeepSeek-V2 as served)"), (4, "4-bit"))
 
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """The inputs a model's architecture fills: its attention shape and its counted parameters."""
+    """The inputs a model's architecture fills: its attention shape, its layers by kind (full, windowed, linear)
+    and its counted parameters (left as they are when the config lacks a key only the parameters need)."""
     shape = arch.attention_shape()
+    kinds = arch.layer_type_counts()
+    window_kind = "chunked" if "chunked" in kinds else "sliding"
     inputs: dict[str, Any] = {
         "attention": shape.kind,
-        "layers": shape.layers,
+        "layers": shape.layers - kinds.get("linear", 0),
         "heads": shape.heads,
         "kv_heads": shape.kv_heads,
         "head_dim": shape.head_dim,
-        "params_billion": parameter_counts(arch).total / 1e9,
+        "window_layers": kinds.get(window_kind, 0),
+        "window_kind": window_kind,
+        "linear_layers": kinds.get("linear", 0),
+        "state_elements": attention.linear_attention_state_elements(
+            heads=arch.heads, key_head_dim=arch.head_dim, value_head_dim=arch.head_dim) if "linear" in kinds else 0,
     }
+    if arch.window_of(window_kind):
+        inputs["window_tokens"] = arch.window_of(window_kind)
+    try:
+        inputs["params_billion"] = parameter_counts(arch).total / 1e9
+    except ConfigError:
+        pass  # the cache does not depend on the MLP; the parameter field keeps its value
     if shape.kind == "mla":
         inputs["kv_lora_rank"] = shape.kv_lora_rank
         inputs["rope_head_dim"] = shape.rope_head_dim
@@ -53,6 +69,11 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
 
 def check(values: Mapping[str, Any]) -> list[FieldError]:
     errors = []
+    if values["config"] and not values["config"].strip():
+        errors.append(FieldError(field="config", message="The config is empty: paste the contents of a config.json, "
+                                                          "or clear the field to use the fields above."))
+    if values["window_layers"] > values["layers"]:
+        errors.append(FieldError(field="window_layers", message=f"Cannot exceed the {values['layers']} layers."))
     if values["attention"] == "gqa":
         heads, kv_heads = values["heads"], values["kv_heads"]
         if kv_heads > heads:
@@ -76,28 +97,35 @@ def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
     )
 
 
+def sequence_bytes(values: Mapping[str, Any], per_layer_bytes: float, context: int) -> float:
+    """Bytes of cache one sequence of `context` tokens holds: full layers grow with it, windowed layers up to their
+    window, linear layers hold a fixed state."""
+    full_layers = values["layers"] - values["window_layers"]
+    kept = attention.cached_tokens(context_tokens=context, window=values["window_tokens"])
+    state = values["linear_layers"] * values["state_elements"] * values["bits_per_element"] / 8
+    return per_layer_bytes * (full_layers * context + values["window_layers"] * kept) + state
+
+
 def compute(values: Mapping[str, Any]) -> Result:
-    layers, bits = values["layers"], values["bits_per_element"]
+    layers, bits, context, batch = (values["layers"], values["bits_per_element"], values["context_length"],
+                                    values["batch_size"])
     per_layer = elements_per_token_per_layer(values)
     per_token_bytes = attention.kv_cache_bytes_per_token(
         elements_per_token_per_layer=per_layer, layers=layers, bits_per_element=bits
     )
+    per_layer_bytes = per_token_bytes / layers
     mha_per_layer = attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
     mha_bytes = attention.kv_cache_bytes_per_token(
         elements_per_token_per_layer=mha_per_layer, layers=layers, bits_per_element=bits
     )
-    sequence_bytes = attention.kv_cache_bytes(
-        bytes_per_token=per_token_bytes, context_tokens=values["context_length"], batch_size=1
-    )
+    one_sequence = sequence_bytes(values, per_layer_bytes, context)
     out: dict[str, float | None] = {
         "elements_per_token_per_layer": per_layer,
         "elements_per_token": per_layer * layers,
-        "bytes_per_token_per_layer": per_token_bytes / layers,
+        "bytes_per_token_per_layer": per_layer_bytes,
         "bytes_per_token": per_token_bytes,
-        "bytes_per_sequence": sequence_bytes,
-        "cache_bytes": attention.kv_cache_bytes(
-            bytes_per_token=per_token_bytes, context_tokens=values["context_length"], batch_size=values["batch_size"]
-        ),
+        "bytes_per_sequence": one_sequence,
+        "cache_bytes": one_sequence * batch,
         "mha_bytes_per_token": mha_bytes,
         "ratio_to_mha": per_token_bytes / mha_bytes,
         "reduction_vs_mha": 1 - per_token_bytes / mha_bytes,
@@ -109,34 +137,83 @@ def compute(values: Mapping[str, Any]) -> Result:
         "free_bytes": None,
         "tokens_fit": None,
         "sequences_fit": None,
+        "context_fit_at_batch": None,
     }
     notes: list[str] = []
+    windowed = values["window_layers"] > 0 or values["linear_layers"] > 0
+    if windowed:
+        notes.append(f"KV cache per token is what a token adds while the context is within every window; past "
+                     f"{values['window_tokens']:,} tokens only the {layers - values['window_layers']} full-attention "
+                     "layers keep growing, and linear layers hold a fixed state (in the cache precision here).")
     if values["accelerator"] != "none":
         acc = data.accelerators()[values["accelerator"]]
         memory = acc.memory_bytes * values["accelerator_count"]
         weights = attention.weight_bytes(params=values["params_billion"] * 1e9, bits_per_param=values["weight_bits"])
         free = memory - weights
-        tokens = attention.tokens_that_fit(free_bytes=free, bytes_per_token=per_token_bytes)
+        full_bytes = per_layer_bytes * (layers - values["window_layers"])
+        window_groups = ((values["window_tokens"], per_layer_bytes * values["window_layers"]),)
+        state_bytes = values["linear_layers"] * values["state_elements"] * bits / 8
+        longest = attention.context_that_fits(free_bytes=free, bytes_per_token_full=full_bytes,
+                                              windowed=window_groups, fixed_bytes=state_bytes)
+        at_batch = attention.context_that_fits(free_bytes=free / batch, bytes_per_token_full=full_bytes,
+                                               windowed=window_groups, fixed_bytes=state_bytes)
         out.update(
             memory_bytes=memory,
             weights_bytes=weights,
             free_bytes=free,
-            tokens_fit=tokens,
-            sequences_fit=attention.tokens_that_fit(free_bytes=free, bytes_per_token=sequence_bytes),
+            tokens_fit=longest,
+            sequences_fit=attention.tokens_that_fit(free_bytes=free, bytes_per_token=one_sequence),
+            context_fit_at_batch=at_batch,
         )
         if free <= 0:
             notes.append(
                 f"The weights ({format_bytes(weights)}) do not fit in {values['accelerator_count']} × {acc.name} "
                 f"({format_bytes(memory)}): add accelerators or lower the weight precision."
             )
+        elif one_sequence * batch > free:
+            context_text = ("no context at all" if not at_batch else f"contexts up to {format_count(at_batch)} tokens")
+            notes.append(
+                f"Does not fit: the cache for {batch:,} sequence{'s' if batch != 1 else ''} of {context:,} tokens "
+                f"({format_bytes(one_sequence * batch)}) exceeds the {format_bytes(free)} left after the weights. "
+                f"At this batch size, {context_text} fit; at this context, "
+                f"{format_count(out['sequences_fit'])} sequence{'s' if out['sequences_fit'] != 1 else ''} fit."
+            )
+        else:
+            notes.append(f"Fits: the cache takes {format_bytes(one_sequence * batch)} of the {format_bytes(free)} "
+                         f"left after the weights ({one_sequence * batch / free:.0%}).")
         notes.append(
             "Memory left for the cache ignores activations, CUDA context and fragmentation: an upper bound."
         )
-    return Result(values=out, notes=tuple(notes), charts=(_cache_vs_context_chart(values, per_token_bytes, out),))
+    tables = (_layer_table(values, per_layer_bytes),) if windowed else ()
+    return Result(values=out, notes=tuple(notes), charts=(_cache_vs_context_chart(values, per_layer_bytes, out),),
+                  tables=tables)
 
 
-def _cache_vs_context_chart(values: Mapping[str, Any], per_token_bytes: float, out: Mapping[str, Any]) -> dict[str, Any]:
-    """The batch's cache from zero to twice the chosen context: a straight line, with the memory left if known."""
+def _layer_table(values: Mapping[str, Any], per_layer_bytes: float) -> dict[str, Any]:
+    """One row per kind of layer: how many, what one token adds per layer, tokens kept, and the sequence's cache."""
+    context, bits = values["context_length"], values["bits_per_element"]
+    full_layers = values["layers"] - values["window_layers"]
+    kept = attention.cached_tokens(context_tokens=context, window=values["window_tokens"])
+    label = dict(WINDOW_KINDS)[values["window_kind"]]
+    rows = []
+    if full_layers:
+        rows.append(["Full attention", f"{full_layers:,}", format_bytes(per_layer_bytes), f"{context:,}",
+                     format_bytes(per_layer_bytes * full_layers * context)])
+    if values["window_layers"]:
+        rows.append([f"{label} of {values['window_tokens']:,} tokens", f"{values['window_layers']:,}",
+                     format_bytes(per_layer_bytes), f"{kept:,}",
+                     format_bytes(per_layer_bytes * values["window_layers"] * kept)])
+    if values["linear_layers"]:
+        state = values["state_elements"] * bits / 8
+        rows.append(["Linear attention or SSM state", f"{values['linear_layers']:,}", "0 B (fixed state)",
+                     f"state of {format_bytes(state)} a layer", format_bytes(state * values["linear_layers"])])
+    return {"title": f"KV cache by kind of layer, one sequence of {context:,} tokens",
+            "columns": ["Layers", "Count", "Per token per layer", "Tokens kept", "Cache per sequence"], "rows": rows}
+
+
+def _cache_vs_context_chart(values: Mapping[str, Any], per_layer_bytes: float, out: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch's cache from zero to twice the chosen context (a straight line unless layers have a window), with
+    the memory left if known."""
     context, batch = values["context_length"], values["batch_size"]
     xs = [round(2 * context * i / 8) for i in range(9)]
     spec: dict[str, Any] = {
@@ -146,8 +223,7 @@ def _cache_vs_context_chart(values: Mapping[str, Any], per_token_bytes: float, o
         "y": {"label": "KV cache", "format": "bytes"},
         "series": [{
             "name": f"{values['attention'].upper()}, {values['bits_per_element']:g}-bit cache",
-            "points": [[x, attention.kv_cache_bytes(bytes_per_token=per_token_bytes, context_tokens=x, batch_size=batch)]
-                       for x in xs],
+            "points": [[x, sequence_bytes(values, per_layer_bytes, x) * batch if x else 0.0] for x in xs],
         }],
         "markers": [{"x": context, "label": f"T = {context:,}"}],
         "rules": [],
@@ -185,6 +261,20 @@ CALCULATOR = (
             NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
                         minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)},
                         help="Dimension of the shared RoPE key k_t^R (qk_rope_head_dim)."),
+            NumberField(name="window_layers", label="Layers with a window", default=0, integer=True, minimum=0,
+                        maximum=10_000, help="Of the layers above, those that keep only the last W tokens (sliding "
+                                             "window) or attend within chunks of W (Llama 4); 0 for none."),
+            NumberField(name="window_tokens", label="Window", unit="tokens", symbol="W", default=4096, integer=True,
+                        minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache stops growing there."),
+            ChoiceField(name="window_kind", label="Window kind", default="sliding", choices=WINDOW_KINDS,
+                        help="Sliding: the last W tokens; chunked: the tokens of the current chunk of W."),
+            NumberField(name="linear_layers", label="Linear-attention or SSM layers", default=0, integer=True,
+                        minimum=0, maximum=10_000,
+                        help="Layers without a KV cache that keep a fixed state per sequence (MiniMax's lightning "
+                             "attention); not part of the layers above."),
+            NumberField(name="state_elements", label="State per linear layer", unit="elements", default=0,
+                        integer=True, minimum=0, maximum=1e12,
+                        help="Elements of one linear layer's state per sequence: H·d_k·d_v."),
             NumberField(name="bits_per_element", label="Cache precision", unit="bits", default=16, minimum=0,
                         exclusive_minimum=True, maximum=64, suggestions=PRECISIONS,
                         help="Bits per cached element: 16 for BF16, 8 for FP8; any number, e.g. 6."),
@@ -228,14 +318,18 @@ CALCULATOR = (
             Output(name="memory_bytes", label="Accelerator memory", unit="B", format="bytes"),
             Output(name="weights_bytes", label="Weights", unit="B", format="bytes"),
             Output(name="free_bytes", label="Left for the cache", unit="B", format="bytes"),
-            Output(name="tokens_fit", label="Tokens that fit", unit="tokens", format="count"),
+            Output(name="tokens_fit", label="Tokens that fit", unit="tokens", format="count",
+                   help="Context of one sequence that fits (summed over sequences when no layer has a window)."),
             Output(name="sequences_fit", label="Sequences of this length that fit", unit="sequences", format="count"),
+            Output(name="context_fit_at_batch", label="Longest context that fits at this batch size", unit="tokens",
+                   format="count", help="Per sequence, with every sequence of the batch this long."),
         ),
         compute=compute,
         check=check,
         presets=presets,
         preset_fields=("attention", "layers", "heads", "kv_heads", "head_dim", "kv_lora_rank", "rope_head_dim",
-                       "params_billion"),
+                       "params_billion", "window_layers", "window_tokens", "window_kind", "linear_layers",
+                       "state_elements"),
         default_preset="deepseek-v3",
         from_config=from_config,
         examples=(

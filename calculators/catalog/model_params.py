@@ -27,7 +27,7 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
     if not text.strip():
         return [FieldError(field="config", message="Choose a preset, or paste a config.json or choose its file.")]
     try:
-        architecture_from_json(text)
+        parameter_counts(architecture_from_json(text))
     except ConfigError as exc:
         return [FieldError(field="config", message=str(exc))]
     return []
@@ -35,8 +35,7 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
 
 def forward_flops(arch: ModelArchitecture, *, matmul_params: float, context_tokens: float) -> tuple[float, float]:
     """(forward FLOPs per token, of which attention scores and values) for `matmul_params` weights used."""
-    attn = flops.attention_flops_per_token(layers=arch.layers, heads=arch.heads, qk_head_dim=arch.qk_head_dim,
-                                           v_head_dim=arch.value_head_dim, context_tokens=context_tokens)
+    attn = flops.model_attention_flops_per_token(arch, context_tokens=context_tokens)
     return flops.forward_flops_per_token(matmul_params=matmul_params, attention_flops=attn), attn
 
 
@@ -55,6 +54,15 @@ def model_summary(arch: ModelArchitecture) -> str:
                  f"{arch.dense_layer_count} dense layers")
     else:
         text += f"; dense MLPs of width {arch.intermediate_size:,}"
+    kinds = arch.layer_type_counts()
+    if set(kinds) != {"full"}:
+        names = {"full": "full attention", "sliding": f"a sliding window of {arch.sliding_window:,} tokens",
+                 "chunked": f"chunks of {arch.attention_chunk_size:,} tokens",
+                 "linear": "linear (lightning) attention"}
+        text += "; layers attending by " + ", ".join(f"{names[k]} ({n})" for k, n in kinds.items())
+    if arch.index_heads:
+        text += (f"; a lightning indexer of {arch.index_heads} heads of {arch.index_head_dim} choosing "
+                 f"{arch.index_topk:,} tokens for each query")
     if arch.tie_embeddings:
         text += "; output head tied to the embeddings"
     if arch.mtp_layers:
@@ -142,6 +150,16 @@ def compute(values: Mapping[str, Any]) -> Result:
         out["accelerators_needed"] = math.ceil(weights / usable)
         notes.append(f"{acc.name}: {values['reserve_percent']:g}% of each one's memory is kept for the KV cache, "
                      "activations and the runtime; only weights are placed in the rest.")
+    if arch.other_towers:
+        notes.append("Counted: the language model (text_config) only; the config's "
+                     + ", ".join(arch.other_towers) + " (e.g. the vision encoder and its projector) is not counted.")
+    if arch.index_heads:
+        notes.append(f"Sparse attention: each token's main attention reads only the {arch.index_topk:,} earlier "
+                     "tokens the indexer picks, so its FLOPs stop growing there; the indexer itself still scores "
+                     "every earlier token (counted here at 2 FLOPs per multiply-add, though DeepSeek runs it in FP8).")
+    if any(k != "full" for k in arch.layer_type_counts()):
+        notes.append("Windowed and chunked layers attend to at most their window; linear-attention layers update "
+                     "a fixed state instead (4·H·d² FLOPs a token in each), whatever the context.")
     notes.extend(_published_notes(values.get("preset"), counts))
     notes.append("Forward FLOPs count each weight a token multiplies by once (2N, embedding lookup excluded) plus "
                  f"attention over {values['context_length']:,} earlier tokens; training is 3× forward.")

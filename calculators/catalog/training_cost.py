@@ -19,10 +19,9 @@ FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the c
 
 def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float) -> float:
     """Training FLOPs per token counted from the architecture: 3 × (2 × active weights without the embedding table
-    + attention over S/2 earlier tokens, the causal average for a sequence of S)."""
+    + attention over S/2 earlier tokens, the causal average for a sequence of S; less in windowed layers)."""
     active = parameter_counts(arch).active.without_embeddings
-    attn = flops.attention_flops_per_token(layers=arch.layers, heads=arch.heads, qk_head_dim=arch.qk_head_dim,
-                                           v_head_dim=arch.value_head_dim, context_tokens=sequence_length / 2)
+    attn = flops.model_attention_flops_per_token(arch, sequence_length=sequence_length)
     return flops.training_flops_per_token(forward_flops=flops.forward_flops_per_token(
         matmul_params=active, attention_flops=attn))
 
