@@ -22,6 +22,7 @@ __all__ = [
     "RequestCost",
     "coverage_end",
     "day_average_price",
+    "fall_factor",
     "first_list_start",
     "in_daily_window",
     "list_applies",
@@ -277,7 +278,21 @@ def price_after_years(*, price: float, factor_per_year: float, years: float) -> 
     >>> round(price_after_years(price=60.0, factor_per_year=10.0, years=3), 6)
     0.06
     """
-    return price / factor_per_year**years
+    fall = fall_factor(factor_per_year=factor_per_year, years=years)
+    return math.inf if fall == 0 else price / fall
+
+
+def fall_factor(*, factor_per_year: float, years: float) -> float:
+    r"""How many times lower a price is after `years` years at `factor_per_year` a year: $f^{\,n}$ (infinite when
+    it exceeds the float range).
+
+    >>> fall_factor(factor_per_year=40.0, years=0.5), fall_factor(factor_per_year=1e6, years=100)
+    (6.324555320336759, inf)
+    """
+    try:
+        return factor_per_year**years
+    except OverflowError:
+        return math.inf
 
 
 def years_to_target(*, price: float, target: float, factor_per_year: float) -> float | None:

@@ -41,7 +41,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     to_target = api_pricing.years_to_target(price=price, target=target, factor_per_year=f)
     out = {
         "price_after_usd": api_pricing.price_after_years(price=price, factor_per_year=f, years=years),
-        "fall_factor": f**years,
+        "fall_factor": api_pricing.fall_factor(factor_per_year=f, years=years),
         "years_to_target": to_target,
         "months_to_target": to_target * 12 if to_target is not None else None,
     }

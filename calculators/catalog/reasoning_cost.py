@@ -80,9 +80,9 @@ def compute(values: Mapping[str, Any]) -> Result:
     notes = [f"Thinking tokens are billed at the output price ({ac.money(prices.output)} per million for {model} "
              f"here): {format_count(thinking)} of them make {format_percent(out['thinking_share'] or 0)} of this "
              "answer's bill."]
-    if values.get("preset") == "math-500-distillation":
-        lengths = data.answer_lengths()
-        base, distilled = lengths["math500-v2.5"], lengths["math500-v2.5-distilled"]
+    lengths = data.answer_lengths()
+    base, distilled = lengths["math500-v2.5"], lengths["math500-v2.5-distilled"]
+    if (values["answer_tokens"] + thinking, values["comparison_answer_tokens"]) == (distilled.tokens, base.tokens):
         notes.append(f"DeepSeek-V3 report, Table 9: distilling R1 raised DeepSeek-V2.5's MATH-500 accuracy from "
                      f"{format_percent(base.accuracy)} to {format_percent(distilled.accuracy)} and its answers from "
                      f"{format_count(base.tokens)} to {format_count(distilled.tokens)} tokens: "
