@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from .. import api_pricing, data
-from ..formatting import format_number
+from ..formatting import format_number, format_price
 from ..schema import ChoiceField, FieldError, TextField
 
 MODELS = tuple((model, f"{model} ({provider})") for model, provider in api_pricing.price_models())
@@ -142,8 +142,8 @@ def when_text(values: Mapping[str, Any]) -> str:
 
 
 def money(value: float) -> str:
-    """Dollars per million tokens as price lists print them: $0.14, $2.19, $0.028."""
-    return f"${format_number(value)}"
+    """Dollars per million tokens as price lists print them: $0.14, $1.10, $0.028."""
+    return format_price(value)
 
 
 def period_text(price: data.ApiPrice) -> str:
