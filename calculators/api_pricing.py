@@ -279,7 +279,7 @@ def price_after_years(*, price: float, factor_per_year: float, years: float) -> 
     0.06
     """
     fall = fall_factor(factor_per_year=factor_per_year, years=years)
-    return math.inf if fall == 0 else price / fall
+    return math.inf if fall == 0 else _portable(price / fall)
 
 
 def fall_factor(*, factor_per_year: float, years: float) -> float:
@@ -287,12 +287,18 @@ def fall_factor(*, factor_per_year: float, years: float) -> float:
     it exceeds the float range).
 
     >>> fall_factor(factor_per_year=40.0, years=0.5), fall_factor(factor_per_year=1e6, years=100)
-    (6.324555320336759, inf)
+    (6.32455532034, inf)
     """
     try:
-        return factor_per_year**years
+        return _portable(factor_per_year**years)
     except OverflowError:
         return math.inf
+
+
+def _portable(x: float) -> float:
+    """`x` to 12 significant digits: powers and logarithms may differ in their last bit between C libraries (CPython's
+    and Pyodide's), which 12 digits hide."""
+    return float(f"{x:.12g}")
 
 
 def years_to_target(*, price: float, target: float, factor_per_year: float) -> float | None:
@@ -308,5 +314,5 @@ def years_to_target(*, price: float, target: float, factor_per_year: float) -> f
         return 0.0
     if factor_per_year <= 1:
         return None
-    return math.log(price / target) / math.log(factor_per_year)
+    return _portable(math.log(price / target) / math.log(factor_per_year))
 
