@@ -15,14 +15,22 @@ from typing import Any
 
 __all__ = [
     "Accelerator",
+    "AnswerLength",
+    "ApiPrice",
     "ModelRecord",
     "PriceQuote",
+    "PriceCrosscheck",
+    "PriceTrend",
     "PublishedFigure",
     "RunStage",
     "TrainingRun",
     "accelerators",
+    "answer_lengths",
+    "api_prices",
     "data_dir",
     "models",
+    "price_crosschecks",
+    "price_trends",
     "prices",
     "training_runs",
 ]
@@ -154,6 +162,86 @@ class PriceQuote:
     verified: bool = True
 
 
+@dataclass(frozen=True, kw_only=True)
+class ApiPrice:
+    """One API price list as its provider published it: one model, one currency, one period, one daily window.
+
+    Prices are per million tokens in `currency` (``"USD"`` or ``"CNY"``, each list as published, never converted).
+    `valid_from` and `valid_to` are UTC instants (ISO 8601, ``Z``); `valid_to` is excluded and None while the list
+    was still in force when `checked`. `hours_utc` (``"16:30-00:30"``, start included, end excluded, may wrap
+    midnight) limits the list to a daily window; empty: all day. See `data/api_prices.toml`.
+    """
+
+    key: str
+    provider: str
+    model: str
+    version: str
+    currency: str
+    input_cache_hit: float
+    input_cache_miss: float
+    output: float
+    valid_from: str
+    source: str
+    url: str
+    as_of: str
+    checked: str
+    valid_to: str | None = None
+    hours_utc: str = ""
+    input_cache_write: float | None = None
+    context_tokens: int | None = None
+    max_output_tokens: int | None = None
+    max_reasoning_tokens: int | None = None
+    reasoning: bool = False
+    """Whether the model can think before it answers (its thinking tokens are billed as output)."""
+    unit: str = "per 1M tokens"
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceTrend:
+    """A published yearly factor by which the price of a given capability falls (`kind` ``"price"``), or the
+    compute needed for it (`kind` ``"compute"``)."""
+
+    key: str
+    label: str
+    factor_per_year: float
+    kind: str
+    source: str
+    url: str
+    as_of: str
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerLength:
+    """A published mean answer length in tokens (and the accuracy that came with it), for reasoning-token examples."""
+
+    key: str
+    what: str
+    tokens: float
+    source: str
+    as_of: str
+    accuracy: float | None = None
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceCrosscheck:
+    """Where a public price dataset gives another price than our list `list` at instant `at`, and why.
+
+    `theirs` maps a price field (``"output"``, ``"input_cache_miss"``, ``"input_cache_hit"``) to the dataset's
+    value, USD per million tokens; our value is the list's own."""
+
+    dataset: str
+    list: str
+    at: str
+    theirs: Mapping[str, float]
+    reason: str
+
+
 def _read(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         return tomllib.load(f)
@@ -200,3 +288,32 @@ def prices() -> dict[str, PriceQuote]:
     raw = _read(data_dir() / "prices.toml")
     return {f"{group}.{key}": PriceQuote(key=f"{group}.{key}", **record)
             for group, records in raw.items() for key, record in records.items()}
+
+
+@functools.cache
+def _api_prices_file() -> dict[str, Any]:
+    return _read(data_dir() / "api_prices.toml")
+
+
+@functools.cache
+def api_prices() -> tuple[ApiPrice, ...]:
+    """Every API price list in `data/api_prices.toml`, in file order."""
+    return tuple(ApiPrice(**record) for record in _api_prices_file().get("list", []))
+
+
+@functools.cache
+def price_trends() -> dict[str, PriceTrend]:
+    """Published price-decline factors, keyed as in `data/api_prices.toml` (``"epoch-gpt4"``)."""
+    return {record["key"]: PriceTrend(**record) for record in _api_prices_file().get("trend", [])}
+
+
+@functools.cache
+def answer_lengths() -> dict[str, AnswerLength]:
+    """Published answer lengths, keyed as in `data/api_prices.toml` (``"math500-v2.5-distilled"``)."""
+    return {record["key"]: AnswerLength(**record) for record in _api_prices_file().get("answer_length", [])}
+
+
+@functools.cache
+def price_crosschecks() -> tuple[PriceCrosscheck, ...]:
+    """The recorded differences between a public price dataset and our lists (see `PriceCrosscheck`)."""
+    return tuple(PriceCrosscheck(**record) for record in _api_prices_file().get("crosscheck", []))

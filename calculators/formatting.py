@@ -16,6 +16,7 @@ __all__ = [
     "format_number",
     "format_params",
     "format_percent",
+    "format_price",
     "format_usd",
     "format_value",
 ]
@@ -139,6 +140,17 @@ def format_usd(value: float) -> str:
     return f"{sign}${format_number(abs(value))}"
 
 
+def format_price(value: float) -> str:
+    """A price per unit the way price lists print it: dollars and cents, more digits only where the list has them.
+
+    >>> format_price(1.1), format_price(60), format_price(0.014), format_price(0.135), format_price(0.028)
+    ('$1.10', '$60.00', '$0.014', '$0.135', '$0.028')
+    """
+    if round(value, 2) == value:
+        return f"${value:,.2f}"
+    return f"${format_number(value)}"
+
+
 def format_hours(value: float) -> str:
     """Hours, with days beside them from two days up.
 
@@ -158,6 +170,7 @@ FORMATS = {
     "params": format_params,
     "flops": format_flops,
     "usd": format_usd,
+    "price": format_price,
     "hours": format_hours,
 }
 

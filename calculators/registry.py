@@ -35,6 +35,10 @@ CATALOG: dict[str, str] = {
     "grpo-advantages": "grpo_advantages",
     "ppo-vs-grpo": "ppo_vs_grpo",
     "rl-run-bill": "rl_run_bill",
+    # API prices
+    "api-cost": "api_cost",
+    "reasoning-cost": "reasoning_cost",
+    "price-trend": "price_trend",
 }
 """Every calculator id, in the order the CLI and the reference list them, with the module of
 `calculators.catalog` that defines it as ``CALCULATOR``. Ids are public (URLs, CLI): never rename one."""

@@ -420,3 +420,38 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
     assert widget_output(page, RB, "implied_tokens_per_second_per_gpu") == \
         expected["implied_tokens_per_second_per_gpu"]["text"]
     assert page.input_value(f"{RB}-preset") == "deepseek-r1-zero"
+
+
+PRICES_PAGE = "explainers/api-prices/"
+A = "#calc-explainers-api-prices-0"  # api-cost, R1 against o1
+
+
+def test_api_cost_recomputes_and_a_date_before_any_list_gets_a_message(page) -> None:
+    page.goto(page.base + PRICES_PAGE)
+    page.wait_for_selector(f'{A}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
+    assert widget_output(page, A, "ratio_output") == "27.4"
+    page.fill(f"{A}-time_utc", "20:00")
+    page.fill(f"{A}-date", "2025-03-03")  # DeepSeek's off-peak hours: R1 at a quarter of its price
+    inputs = {"preset": "r1-vs-o1", "date": "2025-03-03", "time_utc": "20:00"}
+    expected = run("api-cost", inputs)
+    assert expected["errors"] == []
+    wait_widget_output(page, A, "ratio_output", expected["outputs"]["ratio_output"]["text"])
+    assert widget_output(page, A, "a_month_usd") == expected["outputs"]["a_month_usd"]["text"]
+    cells = page.eval_on_selector_all(f"{A} .calc-table tr", "rows => rows.map(r => [...r.children].map(c => c.textContent))")
+    assert cells[:4] == [expected["tables"][0]["columns"], *expected["tables"][0]["rows"]]
+    good = widget_output(page, A, "a_month_usd")
+    page.fill(f"{A}-date", "2024-12-01")  # before R1's first list
+    page.wait_for_function("([sel, says]) => document.querySelector(sel)?.textContent.includes(says)",
+                           arg=[f"{A}-date-error", "No deepseek-reasoner price list before 2025-01-20"], timeout=10_000)
+    assert "calc-stale" in page.get_attribute(f"{A} .calc-outputs", "class")
+    assert widget_output(page, A, "a_month_usd") == good  # the last good results stay
+    page.fill(f"{A}-cache_hit_percent", "150")
+    page.wait_for_function("(sel) => document.querySelector(sel)?.textContent.includes('at most 100')",
+                           arg=f"{A}-cache_hit_percent-error", timeout=10_000)
+    page.fill(f"{A}-cache_hit_percent", "50")
+    page.fill(f"{A}-date", "2025-03-03")
+    wait_widget_output(page, A, "a_month_usd", good)
+    page.select_option(f"{A}-timing", "spread")
+    assert page.is_hidden(f'{A} [data-field="time_utc"]')
+    spread = run("api-cost", {**inputs, "timing": "spread"})["outputs"]
+    wait_widget_output(page, A, "ratio_output", spread["ratio_output"]["text"])

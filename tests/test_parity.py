@@ -34,6 +34,23 @@ def parity_requests() -> list[dict]:
         {"id": "run-bill", "inputs": {"preset": "deepseek-r1", "usd_per_gpu_hour": "3.99", "stage2_name": "<b>x</b>"}},
         {"id": "headline-costs", "inputs": {"usd_per_gpu_hour": "6.88"}},
     ]
+    # API prices: each boundary of DeepSeek's lists, the off-peak window, a day spread over windows, bad dates
+    requests += [
+        {"id": "api-cost", "inputs": {"date": "2025-02-08", "time_utc": "15:59", "model_a": "deepseek-chat",
+                                      "reasoning_tokens_a": "0", "model_b": "gpt-4o", "reasoning_tokens_b": "0"}},
+        {"id": "api-cost", "inputs": {"date": "2025-02-26", "time_utc": "16:30"}},
+        {"id": "api-cost", "inputs": {"date": "2025-09-05", "timing": "spread", "model_b": "claude-3-7-sonnet"}},
+        {"id": "api-cost", "inputs": {"date": "2025-02-08", "timing": "spread", "model_a": "deepseek-chat",
+                                      "reasoning_tokens_a": "0", "model_b": "o3-mini"}},
+        {"id": "api-cost", "inputs": {"date": "2024-12-01"}},
+        {"id": "api-cost", "inputs": {"date": "2025-02-30", "time_utc": "7:05"}},
+        {"id": "api-cost", "inputs": {"date": "<b>2025</b>", "time_utc": "99:99"}},
+        {"id": "api-cost", "inputs": {"cache_hit_percent": "100.5", "prompt_tokens": "-1"}},
+        {"id": "reasoning-cost", "inputs": {"preset": "o1-vs-gpt-4o", "thinking_tokens": "32768", "timing": "spread"}},
+        {"id": "reasoning-cost", "inputs": {"model": "deepseek-reasoner", "date": "2026-04-24"}},
+        {"id": "price-trend", "inputs": {"trend": "custom", "custom_factor": "1", "years": "100"}},
+        {"id": "price-trend", "inputs": {"trend": "epoch-fastest", "years": "100", "target_usd": "1e-6"}},
+    ]
     # Config import: each preset's keys pasted as text, and hostile text, in every calculator that takes a model.
     hostile = ["{", "[" * 3000, '{"hidden_size": NaN}', '{"a": ' + "9" * 400 + "}", "{}", '{"hidden_size": "x"}']
     for calc_id in calculator_ids():

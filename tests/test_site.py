@@ -282,3 +282,45 @@ def test_our_own_scripts_name_no_other_origin(built_site: Path) -> None:
         if rel.startswith(VENDORED):
             continue
         assert not EXTERNAL.search(js.read_text()), rel
+
+
+def test_api_prices_page_numbers_come_from_the_package(built_site: Path) -> None:
+    """The price page's lists are the data's, its '27×', '22×', reasoning and trend figures the package's."""
+    from html import unescape
+
+    from calculators import data
+    from calculators.formatting import format_price
+
+    html = (built_site / "explainers/api-prices/index.html").read_text()
+    assert "{{" not in html and "{%" not in html
+    rows = re.findall(r"<tr>.*?</tr>", html, re.S)
+    for p in data.api_prices():  # every list is a row of one of the two tables, with its own prices
+        if p.currency == "USD":
+            cells = [p.valid_from[:16].replace("T", " "), format_price(p.input_cache_hit),
+                     format_price(p.input_cache_miss), format_price(p.output)]
+        else:
+            cells = [p.valid_from[:16].replace("T", " "), f"¥{p.input_cache_hit:g}", f"¥{p.input_cache_miss:g}",
+                     f"¥{p.output:g}"]
+        pattern = r".*?".join(rf"<td[^>]*>{re.escape(c)}</td>" for c in [f"<code>{p.model}</code>", *cells])
+        assert any(re.search(pattern, row, re.S) for row in rows), p.key
+    r27 = run("api-cost", {"preset": "r1-vs-o1"})["outputs"]
+    assert r27["ratio_output"]["text"] == "27.4"
+    for name in ("ratio_output", "ratio_input_miss", "ratio_input_hit", "ratio_workload", "a_request_usd",
+                 "b_month_usd"):
+        assert r27[name]["text"] in html, name
+    night = run("api-cost", {"preset": "r1-vs-o1-offpeak"})["outputs"]
+    assert f"{night['ratio_output']['text']}×" in html
+    head = run("headline-costs", {})["outputs"]
+    head4 = run("headline-costs", {"usd_per_gpu_hour": 4})["outputs"]
+    twenty_two = head4["llama_usd"]["value"] / head["v3_usd"]["value"]
+    assert round(twenty_two, 2) == 22.12 and "22.12×" in html and f"{head['llama_to_v3']['text']}×" in html
+    math = run("reasoning-cost", {"preset": "math-500-distillation"})["outputs"]
+    for name in ("output_tokens_ratio", "answer_usd", "comparison_answer_usd", "ratio", "thinking_share"):
+        assert math[name]["text"] in html, name
+    trend = run("price-trend", {"preset": "o1-to-r1"})["outputs"]
+    assert trend["years_to_target"]["text"] in html and trend["months_to_target"]["text"] in html
+    for c in data.price_crosschecks():  # every recorded dataset difference is explained on the page
+        assert unescape(c.reason) in unescape(html), c.list
+    assert "serving/#deepseeks-disclosure-reproduced" in html  # 'a price is not a cost' links the margin
+    for span in re.findall(r'<span class="arithmatex">(.*?)</span>', html, re.S):
+        assert not any(amount in span for amount in ("2.19", "60.00", "0.28", "1.10")), span

@@ -34,6 +34,7 @@ from calculators.formatting import (
     format_hours,
     format_number,
     format_params,
+    format_price,
     format_usd,
 )
 
@@ -214,12 +215,16 @@ def render_page_macros(markdown: str, where: str) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(fixed=_fixed, percent=_percent, sig=format_number, params=format_params, bytes=format_bytes,
-                       flops=format_flops, usd=lambda v: format_usd(v).replace("$", "\\$"), hours=format_hours)
+                       flops=format_flops, usd=lambda v: format_usd(v).replace("$", "\\$"), hours=format_hours,
+                       price=lambda v: format_price(v).replace("$", "\\$"))
     env.globals.update(
         calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
         models=calculators_data.models(),
         runs=calculators_data.training_runs(),
         prices=calculators_data.prices(),
+        api_prices=calculators_data.api_prices(),
+        price_trends=calculators_data.price_trends(),
+        price_crosschecks=calculators_data.price_crosschecks(),
         accelerators=calculators_data.accelerators(),
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
