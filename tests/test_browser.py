@@ -423,7 +423,7 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
 
 
 PRICES_PAGE = "explainers/api-prices/"
-A = "#calc-explainers-api-prices-0"  # api-cost, R1 against o1
+A = "#calc-api-cost"  # api-cost, R1 against o1
 
 
 def test_api_cost_recomputes_and_a_date_before_any_list_gets_a_message(page) -> None:
