@@ -22,8 +22,9 @@ HOURS_PER_YEAR = 8760
 def rental_cost_usd(*, gpu_hours: float, usd_per_gpu_hour: float) -> float:
     r"""Dollars for `gpu_hours` at a rental price: $\$ = H \cdot p$.
 
-    >>> rental_cost_usd(gpu_hours=2_788_000, usd_per_gpu_hour=2.0)  # DeepSeek-V3, Table 1: $5.576M
-    5576000.0
+    Examples:
+        >>> rental_cost_usd(gpu_hours=2_788_000, usd_per_gpu_hour=2.0)  # DeepSeek-V3, Table 1: $5.576M
+        5576000.0
     """
     return gpu_hours * usd_per_gpu_hour
 
@@ -34,8 +35,9 @@ def power_cost_per_gpu_hour(*, watts: float, pue: float, usd_per_kwh: float) -> 
     `watts` is the power drawn per GPU (the GPU alone at its TDP, or its server's share); PUE (power usage
     effectiveness, The Green Grid) is facility energy over IT energy, so cooling and conversion losses are in.
 
-    >>> round(power_cost_per_gpu_hour(watts=700, pue=1.5, usd_per_kwh=0.10), 4)
-    0.105
+    Examples:
+        >>> round(power_cost_per_gpu_hour(watts=700, pue=1.5, usd_per_kwh=0.10), 4)
+        0.105
     """
     return watts / 1000 * pue * usd_per_kwh
 
@@ -45,10 +47,11 @@ def capital_recovery_factor(*, rate: float, years: float) -> float:
     interest at `rate` (the annuity, or capital recovery, factor): $\dfrac{r (1+r)^n}{(1+r)^n - 1}$; $1/n$ at
     $r = 0$ (straight-line depreciation).
 
-    >>> capital_recovery_factor(rate=0.0, years=4)
-    0.25
-    >>> round(capital_recovery_factor(rate=0.08, years=4), 4)
-    0.3019
+    Examples:
+        >>> capital_recovery_factor(rate=0.0, years=4)
+        0.25
+        >>> round(capital_recovery_factor(rate=0.08, years=4), 4)
+        0.3019
     """
     if rate == 0:
         return 1 / years
@@ -67,9 +70,10 @@ def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixe
     the GPU does useful work; power is paid only while in use. Owned capacity that sits idle still costs its
     capital, which is why utilisation matters more than any price.
 
-    >>> round(owned_cost_per_gpu_hour(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
-    ...                               power_usd_per_hour=0.0, utilization=1.0), 3)
-    1.142
+    Examples:
+        >>> round(owned_cost_per_gpu_hour(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+        ...                               power_usd_per_hour=0.0, utilization=1.0), 3)
+        1.142
     """
     return (capex_usd * capital_recovery_factor(rate=rate, years=years) + fixed_usd_per_year) / (
         HOURS_PER_YEAR * utilization) + power_usd_per_hour
@@ -82,9 +86,10 @@ def break_even_utilization(*, capex_usd: float, years: float, rate: float, fixed
 
     None when renting is cheaper even at full use (the rental price does not cover the power, or $u^* > 1$).
 
-    >>> round(break_even_utilization(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
-    ...                              power_usd_per_hour=0.0, rental_usd_per_gpu_hour=2.0), 3)
-    0.571
+    Examples:
+        >>> round(break_even_utilization(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+        ...                              power_usd_per_hour=0.0, rental_usd_per_gpu_hour=2.0), 3)
+        0.571
     """
     margin = rental_usd_per_gpu_hour - power_usd_per_hour
     if margin <= 0:

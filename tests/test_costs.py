@@ -247,7 +247,7 @@ def test_fp8_peak_is_twice_bf16(accelerator: str) -> None:
     # 2.0001 after rounding, "2" to the four digits the site prints. B200: 2.25 and 4.5 PFLOPS, exactly 2.
     out = run("precision", {"accelerator": accelerator})["outputs"]["peak_ratio"]
     assert out["value"] == pytest.approx(2, abs=2e-4)
-    assert out["text"] == "2"
+    assert out["text"] == "2×"
     if accelerator == "b200":
         assert out["value"] == 2
 

@@ -224,8 +224,98 @@ def test_grpo_page_numbers_come_from_the_package(built_site: Path) -> None:
         assert bill["implied_tokens_per_second_per_gpu"]["text"] in html
     assert "5,324,800" in html  # 10,400 x 32 x 16 answers
     r1 = run("run-bill", {"preset": "deepseek-r1"})["outputs"]
-    assert f"{r1['total_gpu_hours']['text']} GPU-hours, {r1['total_usd']['text']}" in html
+    assert f"{r1['total_gpu_hours']['text']}, {r1['total_usd']['text']}" in html
     assert html.count('class="arithmatex"') >= 5
+
+
+# TeX that is really prose: a price ("5.576M to train ..."), a quotation mark, or words that are not TeX commands.
+_TEX_TEXT = re.compile(r"\\(text|mathrm|operatorname|textbf|mathbf|mathit|boldsymbol)\{[^{}]*\}")
+_PRICE = re.compile(r"(^|[^\w.])\d[\d,]*(\.\d+)?[KMBk]\b")
+_WORDS = re.compile(r"(?<![\\\w])[A-Za-z]{3,}\s+[A-Za-z]{3,}(?!\w)")
+
+
+def prose_in_tex(tex: str) -> str | None:
+    """Why `tex` (the content of an arithmatex span) looks like prose a dollar sign turned into math, or None."""
+    body = _TEX_TEXT.sub(" ", tex.strip().removeprefix("\\(").removesuffix("\\)").removeprefix("\\[")
+                         .removesuffix("\\]"))
+    if re.search("[\"“”]", body):
+        return "a quotation mark"
+    if _PRICE.search(body):
+        return "a price"
+    if _WORDS.search(body):
+        return f"words: {_WORDS.search(body).group(0)!r}"
+    return None
+
+
+def test_prose_in_tex_recognises_the_home_pages_headline() -> None:
+    """The check below, on the span the home page produced before its dollars were escaped (issue 10)."""
+    assert prose_in_tex('\\(5.576M to train DeepSeek-V3", "\\)') is not None
+    for formula in ("\\(C = 6\\,N_\\text{active}\\,T_\\text{train}\\)", "\\(2 L H T (d_{qk} + d_v)\\)",
+                    "\\(\\min\\big(\\rho_{i,t}\\hat A_{i,t}\\big)\\)", "\\(576 \\times 61 \\times 2 = 70{,}272\\)",
+                    "\\(\\$_\\text{owned} = \\frac{\\$_\\text{cap}}{8760 \\cdot u}\\)", "\\(10^{-4}\\)"):
+        assert prose_in_tex(formula) is None, formula
+
+
+def test_no_dollar_sign_in_prose_becomes_math(built_site: Path) -> None:
+    """Every formula on every page is TeX, not a sentence between two dollar signs (the home page's first line
+    was); the widgets' text holds no TeX delimiter that KaTeX would render."""
+    problems = []
+    for page in pages(built_site):
+        tree = Tree(page.read_text()).root
+        for span in tree.find_all(lambda e: e.has_class("arithmatex")):
+            why = prose_in_tex(span.all_text())
+            if why:
+                problems.append((page.relative_to(built_site).as_posix(), why, span.all_text()[:80]))
+        for widget in tree.find_all(lambda e: e.has_class("calc") and "data-calc" in e.attrs):
+            text = widget.all_text()
+            for delimiter in ("$$", "\\(", "\\["):
+                if delimiter in text:
+                    problems.append((page.relative_to(built_site).as_posix(), "TeX in a widget", delimiter))
+    assert not problems, problems
+
+
+def test_dollars_followed_by_a_digit_are_escaped_in_the_markdown() -> None:
+    """In the pages' Markdown a "$" before a digit is a price, so it must be written "\\$" (a formula that starts
+    with a digit is written \\( ... \\)); front matter is not Markdown and takes a plain "$"."""
+    problems = []
+    for path in sorted(Path(__file__).resolve().parents[1].joinpath("docs").rglob("*.md")):
+        text = path.read_text()
+        body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+        fenced = False
+        for n, line in enumerate(body.splitlines(), 1):
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+            if not fenced and re.search(r"(?<!\\)\$\d", line):
+                problems.append((path.name, n, line.strip()[:80]))
+    assert not problems, problems
+
+
+def test_what_a_page_macro_writes_has_its_dollars_escaped() -> None:
+    """An output's text, a filter and a note from data/ alike: no "$" reaches the Markdown unescaped."""
+    from sitebuild.render import render_page_macros
+
+    page = ('{{ calc("headline-costs").v3_usd }} | {{ 294000 | usd }} | {{ runs["deepseek-r1"].note }} | '
+            '{{ calc("buy-vs-rent").owned_usd_per_used_hour }}')
+    written = render_page_macros(page, "test.md")
+    assert "\\$5.576M" in written and "\\$294K" in written
+    assert not re.search(r"(?<!\\)\$", written), written
+
+
+def test_meta_descriptions_are_the_front_matters(built_site: Path) -> None:
+    """Each page's <meta name="description"> is its front matter's description, whole: no quotation mark cut it
+    short, no backslash shows."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for path in sorted(docs.rglob("*.md")):
+        text = path.read_text()
+        match = re.search(r"^description: (.*)$", text.split("\n---\n", 1)[0], re.M) if text.startswith("---") else None
+        if not match:
+            continue
+        rel = path.relative_to(docs).with_suffix("")
+        html_path = built_site / ("index.html" if rel.name == "index" else f"{rel.as_posix()}/index.html")
+        tree = Tree(html_path.read_text()).root
+        [meta] = tree.find_all(lambda e: e.tag == "meta" and e.attrs.get("name") == "description")
+        assert meta.attrs["content"] == match.group(1).strip().strip("'"), path.name
+        assert "\\" not in meta.attrs["content"], path.name
 
 
 def test_formulas_are_marked_for_katex(built_site: Path) -> None:

@@ -191,8 +191,8 @@ CALCULATOR = (
         ),
         outputs=(
             Output(name="answers", label="Answers in the group", unit="answers", format="count", help="G."),
-            Output(name="reward_mean", label="Mean reward", unit="reward", format="number"),
-            Output(name="reward_std", label="Standard deviation used", unit="reward", format="number"),
+            Output(name="reward_mean", label="Mean reward", unit="dimensionless", format="number"),
+            Output(name="reward_std", label="Standard deviation used", unit="dimensionless", format="number"),
             Output(name="advantage_max", label="Highest advantage", unit="dimensionless", format="number"),
             Output(name="advantage_min", label="Lowest advantage", unit="dimensionless", format="number"),
             Output(name="clipped_ratio", label="Ratio after clipping", unit="dimensionless", format="number"),
