@@ -120,10 +120,15 @@ def test_deepseek_r1_dollars_against_the_published_294k() -> None:
         assert stage.gpu_hours * r1.usd_per_gpu_hour == stage.usd
 
 
-def test_deepseek_r1_on_top_of_the_v3_run() -> None:
+def test_deepseek_r1_on_top_of_v3_base() -> None:
+    """R1 starts from DeepSeek-V3-Base: V3 Table 1's pre-training ($5.328M) and context extension ($0.238M), not
+    V3's own post-training ($0.01M), which the $5.576M also holds (issue 10)."""
     out = outputs("run-bill", {"preset": "deepseek-r1"})
-    assert out["total_with_base_usd"] == 294_672 + 5_576_000
-    assert out["share_of_total"] == pytest.approx(294_672 / (294_672 + 5_576_000))
+    assert out["total_with_base_usd"] == 294_672 + 5_328_000 + 238_000
+    assert out["share_of_total"] == pytest.approx(294_672 / (294_672 + 5_566_000))
+    head = outputs("headline-costs", {})
+    assert head["r1_with_base_gpu_hours"] == 147_000 + 2_664_000 + 119_000
+    assert head["r1_with_base_usd"] == 2 * (147_000 + 2_783_000)
 
 
 # ---------------------------------------------------------------------------------------------------------------
