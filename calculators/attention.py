@@ -113,7 +113,7 @@ def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int
 def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int, bits_per_element: float) -> float:
     r"""Bytes of KV cache one token occupies across all layers.
 
-    $$b_\text{token} = e \cdot L \cdot \frac{\text{bits}}{8}$$
+    $$M_\text{token} = e \cdot L \cdot \frac{\text{bits}}{8}$$
 
     Args:
         elements_per_token_per_layer: $e$, from one of the ``*_kv_elements_per_token_per_layer`` functions.
@@ -136,12 +136,12 @@ def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int
 def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: int) -> float:
     r"""Bytes of KV cache for a batch of sequences, each holding `context_tokens` tokens.
 
-    $$M_\text{KV} = b_\text{token} \cdot T \cdot B$$
+    $$M_\text{KV} = M_\text{token} \cdot T \cdot B$$
 
     Linear in the context length $T$ and in the batch $B$: doubling either doubles the cache.
 
     Args:
-        bytes_per_token: $b_\text{token}$ from `kv_cache_bytes_per_token`.
+        bytes_per_token: $M_\text{token}$ from `kv_cache_bytes_per_token`.
         context_tokens: $T$, tokens per sequence (prompt plus generated so far).
         batch_size: $B$, sequences held at once.
 
@@ -156,9 +156,9 @@ def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: i
 
 
 def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int) -> float:
-    r"""The GQA group count $n_g$ that would cache as many elements per token.
+    r"""The KV heads (GQA groups, DeepSeek-V2's $n_g$) of a GQA that would cache as many elements per token.
 
-    $$n_g = \frac{e}{2 d}$$
+    $$K_\text{eq} = \frac{e}{2 d}$$
 
     Args:
         elements_per_token_per_layer: $e$ of the attention being compared.
@@ -168,7 +168,7 @@ def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int)
         Groups (a real number: MLA need not land on a whole group).
 
     Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.4: MLA's cache "is equal to GQA with only 2.25 groups"
-    ($d_c = 4 d_h$, $d_h^R = d_h/2$, so $(4 + 0.5) d_h = 2 \times 2.25 \, d_h$).
+    ($d_c = 4 d$, $d_h^R = d/2$, so $(4 + 0.5) d = 2 \times 2.25 \, d$).
 
     Examples:
         >>> equivalent_gqa_groups(elements_per_token_per_layer=576, head_dim=128)
@@ -199,11 +199,11 @@ def weight_bytes(*, params: float, bits_per_param: float) -> float:
 def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
     r"""Whole tokens of KV cache that fit in `free_bytes`.
 
-    $$T_\text{max} = \left\lfloor \frac{M_\text{free}}{b_\text{token}} \right\rfloor$$
+    $$T_\text{max} = \left\lfloor \frac{M_\text{free}}{M_\text{token}} \right\rfloor$$
 
     Args:
         free_bytes: memory left for the cache (zero or less gives zero).
-        bytes_per_token: $b_\text{token}$.
+        bytes_per_token: $M_\text{token}$.
 
     Returns:
         Tokens, summed over all sequences.

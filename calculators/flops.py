@@ -38,9 +38,10 @@ def attention_flops_per_token(*, layers: int, heads: int, qk_head_dim: int, v_he
 
     $$C_\text{attn} = 2 L H T (d_{qk} + d_v)$$
 
-    $Q K^\top$ costs $2 T d_{qk}$ per head and the weighted sum of values $2 T d_v$. For MLA computed as in training
-    ($d_{qk} = d_h + d_h^R$), this is the same formula. With a causal mask, a sequence of $S$ tokens attends on
-    average to about $S/2$: pass that as $T$ for a training estimate.
+    The scores (the query against each of the $T$ cached keys) cost $2 T d_{qk}$ per head and the weighted sum of
+    values $2 T d_v$. For MLA computed as in training
+    ($d_{qk} = d + d_h^R$), this is the same formula. With a causal mask, a token of a training sequence of $T$
+    tokens attends on average to about $T/2$ earlier ones: pass that for a training estimate.
 
     Source: Hoffmann et al. (Chinchilla), arXiv:2203.15556, Appendix F (logits and attention over values).
 
