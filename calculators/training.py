@@ -26,10 +26,11 @@ SECONDS_PER_HOUR = 3600
 
 
 def training_flops(*, flops_per_token: float, tokens: float) -> float:
-    r"""Total training compute, FLOPs: $C = c \cdot D$.
+    r"""Total training compute, FLOPs: $C = C_\text{token} \cdot T_\text{train}$.
 
-    `flops_per_token` is the training cost of one token, $c$ (forward and backward): $6N$ for a model of $N$
-    (active) parameters, or the detailed count of `calculators.flops.training_flops_per_token`. `tokens` is $D$.
+    `flops_per_token` is the training cost of one token, $C_\text{token}$ (forward and backward): $6 N_\text{active}$
+    by the 6N rule, or the detailed count of `calculators.flops.training_flops_per_token`. `tokens` is
+    $T_\text{train}$.
 
     Examples:
         >>> training_flops(flops_per_token=6 * 405e9, tokens=15.6e12)  # Llama 3 paper, Sec. 3.2: 3.8 x 10^25
@@ -40,7 +41,7 @@ def training_flops(*, flops_per_token: float, tokens: float) -> float:
 
 def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu: float) -> float:
     r"""GPU-hours to do `total_flops` at a fraction `mfu` of each GPU's peak, hours:
-    $H = \dfrac{C}{3600 \cdot P \cdot \mathrm{MFU}}$.
+    $\text{GPU-hours} = \dfrac{C}{3600 \cdot P \cdot \mathrm{MFU}}$.
 
     `peak_flops_per_second` is $P$, the accelerator's peak dense throughput at the precision the matrix
     multiplications run in (FLOP/s).
@@ -53,7 +54,7 @@ def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu
 
 
 def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: float) -> float:
-    r"""The MFU a reported number of GPU-hours implies, fraction: $\mathrm{MFU} = \dfrac{C}{3600 \cdot H \cdot P}$.
+    r"""The MFU a reported number of GPU-hours implies, fraction: $\mathrm{MFU} = \dfrac{C}{3600 \cdot \text{GPU-hours} \cdot P}$.
 
     The inverse of `gpu_hours_for_flops`. It folds in everything the GPU-hours include that is not model
     arithmetic: restarts, evaluation, idle time, recomputation. A value above 1 means the FLOP count or the peak
@@ -67,7 +68,7 @@ def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: 
 
 
 def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
-    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly: $T = H / n$.
+    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly: $\text{hours} = \text{GPU-hours} / n_\text{GPU}$.
 
     Examples:
         >>> wall_clock_hours(gpu_hours=180_000, gpus=2048) / 24  # DeepSeek-V3, Sec. 1: "3.7 days" per trillion tokens
@@ -77,7 +78,7 @@ def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
 
 
 def gpu_hours_per_trillion_tokens(*, gpu_hours: float, tokens: float) -> float:
-    r"""GPU-hours per $10^{12}$ training tokens: $H / (D / 10^{12})$.
+    r"""GPU-hours per $10^{12}$ training tokens: $\text{GPU-hours} / (T_\text{train} / 10^{12})$.
 
     Examples:
         >>> gpu_hours_per_trillion_tokens(gpu_hours=2_664_000, tokens=14.8e12)  # DeepSeek-V3: 180K
@@ -108,7 +109,8 @@ class TrainingStateBytes:
 
 def training_state_bytes_per_param(*, weight_bytes: float, master_bytes: float, gradient_bytes: float,
                                    moment_bytes: float) -> TrainingStateBytes:
-    r"""Training state per parameter, bytes: $b = b_w + b_{master} + b_g + 2 b_m$ (Adam keeps two moments).
+    r"""Training state per parameter, bytes: $M_\text{param} = M_\text{work} + M_\text{master} + M_\text{grad}
+    + 2 M_\text{moment}$ (the working weights, the master copy, the gradients, and Adam's two moments).
 
     BF16 mixed precision with FP32 master weights and moments is $2 + 4 + 2 + 2 \cdot 4 = 16$ bytes (ZeRO,
     arXiv:1910.02054, Sec. 3.1: "$2\Psi + 2\Psi + 12\Psi = 16\Psi$"). DeepSeek-V3 keeps the moments in BF16 and

@@ -193,6 +193,49 @@ def test_cost_page_numbers_come_from_the_package(built_site: Path) -> None:
         assert not any(amount in span for amount in ("22k", "60M", "5.576M", "26,000", "294K")), span
 
 
+def _prose(html: str) -> str:
+    """A page's text without tags, widgets or scripts, whitespace collapsed."""
+    html = re.sub(r'<div class="calc".*?<ul class="calc-notes">.*?</ul>\s*</div>', " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    from html import unescape
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_content_fixes_of_issue_10_are_on_the_pages(built_site: Path) -> None:
+    """Each figure the fact-check found wrong is now right on the page, with the package's numbers."""
+    mla = _prose((built_site / "explainers/mla-kv-cache/index.html").read_text())
+    # 82.2% is MLA and 60 layers instead of 95; per layer MLA saves 71.9% against the 67B's GQA (576 vs 2,048)
+    assert "Per layer, both in BF16: MLA against the 67B's GQA with 8 KV heads 4,096 B 1,152 B 71.9%" in mla
+    assert "Per token, both in BF16: MLA and 60 layers instead of 95 389,120 B 69,120 B 82.2%" in mla
+    assert "MLA alone, at equal precision" not in mla and "seed articles" not in mla
+
+    moe = _prose((built_site / "explainers/moe/index.html").read_text())
+    v3 = run("model-params", {"preset": "deepseek-v3"})["outputs"]
+    assert f"gives {v3['six_n_flops_per_token']['text']}" in moe and v3['six_n_flops_per_token']['text'] == "219.8 GFLOP"
+    assert "would give 225.3 GFLOP" in moe  # the count with the embedding table, named as such
+    assert "93.1%" in moe and "94.5%" in moe and "a few large experts" not in moe
+    assert "up to 2,048 experts" in moe and "Sec. 3.1.2" in moe
+    assert "In its technical report (December 2024)" in moe and "18 nodes" in moe
+
+    cost = _prose((built_site / "explainers/cost/index.html").read_text())
+    assert "pre-training $5.328M, context extension $238K, post-training $10K" in cost
+    assert "this site's reconstruction" in cost and "this site's reading" in cost
+    assert "$5.566M" in cost and "DeepSeek owns its GPUs" not in cost
+
+    grpo = _prose((built_site / "explainers/grpo/index.html").read_text())
+    assert "most of the bill" not in grpo and "final pre-training run" not in grpo
+    assert "comparable size as the policy model" in grpo and "6B reward model" in grpo
+    pg = run("ppo-vs-grpo", {"preset": "deepseek-v3", "reward": "rule"})["outputs"]
+    assert f"only {pg['generation_flops_share']['text']} of a GRPO step's FLOPs" in grpo
+    # Dr. GRPO drops the 1/|o_i| length normalisation as well as the std
+    assert "It also drops the \\(1/\\lvert o_i \\rvert\\)" in grpo and "by the same constant" in grpo
+
+    home = _prose((built_site / "index.html").read_text())
+    assert "on the way" not in home and "primary source with a date" not in home
+    for page in ("explainers/cost/", "explainers/grpo/"):
+        assert f'href="{page}"' in (built_site / "index.html").read_text(), page
+
+
 def test_reference_lists_every_calculator_and_its_page(built_site: Path) -> None:
     from calculators import calculator_ids
 

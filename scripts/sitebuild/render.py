@@ -28,6 +28,7 @@ import markupsafe
 
 import calculators
 from calculators import data as calculators_data
+from calculators import notation as calculators_notation
 from calculators.charts import chart_svg
 from calculators.formatting import (
     format_bytes,
@@ -223,6 +224,8 @@ def render_page_macros(markdown: str, where: str) -> str:
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
         chart_svg=lambda spec: markupsafe.Markup(chart_svg(spec)),
+        notation=calculators_notation.symbols(),
+        notation_groups=calculators_notation.GROUPS,
     )
     try:
         return env.from_string(markdown).render()
