@@ -143,6 +143,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         notes.append(f"{acc.name}: {values['reserve_percent']:g}% of each one's memory is kept for the KV cache, "
                      "activations and the runtime; only weights are placed in the rest.")
     notes.extend(_published_notes(values.get("preset"), counts))
+    model = data.models().get(values.get("preset") or "")
+    if model is not None and not model.verified:
+        notes.append(f"Source caveat: {model.note}")
     notes.append("Forward FLOPs count each weight a token multiplies by once (2N, embedding lookup excluded) plus "
                  f"attention over {values['context_length']:,} earlier tokens; training is 3× forward.")
     return Result(values=out, notes=tuple(notes), charts=(_breakdown_chart(counts),),
@@ -158,6 +161,8 @@ def _breakdown_table(counts: ModelParameters) -> dict[str, Any]:
             continue
         rows.append([label, format_params(n_all), format_params(n_active), format_percent(n_all / total.total)])
     rows.append(["Total", format_params(total.total), format_params(active.total), "100.0%"])
+    rows.append(["Without the token embeddings (N_active)", format_params(total.without_embeddings),
+                 format_params(active.without_embeddings), format_percent(total.without_embeddings / total.total)])
     if mtp.total:
         rows.append([f"MTP module{'s' if counts.mtp_modules > 1 else ''} (apart)", format_params(mtp.total), "–",
                      format_percent(mtp.total / total.total)])
