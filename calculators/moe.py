@@ -40,9 +40,9 @@ def sample_affinities(*, tokens: int, experts: int, skew: float, seed: int) -> l
     r"""Affinities $s_{i,t} = \mathrm{sigmoid}(z_{i,t})$ of `tokens` tokens for `experts` experts, reproducible from
     `seed`.
 
-    $z_{i,t}$ is drawn from a normal distribution of mean $\mu_i$ and variance 1, with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew` (expert
-    $E$): a router that, untrained or unbalanced, prefers some experts. The sigmoid is DeepSeek-V3's gating
-    function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
+    $z_{i,t}$ is drawn from a normal distribution of mean $\mu_i$ and variance 1, with $\mu_i$ falling linearly
+    from `skew` (expert 1) to $-$`skew` (expert $E$): a router that, untrained or unbalanced, prefers some experts.
+    The sigmoid is DeepSeek-V3's gating function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
 
     Examples:
         >>> rows = sample_affinities(tokens=2, experts=4, skew=1.0, seed=1)
@@ -108,8 +108,8 @@ def balancing_bias_update(*, bias: Sequence[float], loads: Sequence[int], update
     r"""One step of auxiliary-loss-free balancing: $b_i \leftarrow b_i - \eta$ for an overloaded expert,
     $+\eta$ for an underloaded one (load compared with the mean), unchanged at the mean.
 
-    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (the "bias update speed", which the paper writes $\gamma$; 0.001 for most of V3's
-    pre-training, Sec. 4.2); Wang et al., arXiv:2408.15664.
+    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (the "bias update speed", which the paper writes $\gamma$;
+    0.001 for most of V3's pre-training, Sec. 4.2); Wang et al., arXiv:2408.15664.
 
     Examples:
         >>> balancing_bias_update(bias=[0.0, 0.0, 0.0], loads=[4, 1, 1], update_speed=0.1)

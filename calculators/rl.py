@@ -196,7 +196,8 @@ def tokens_per_second_per_gpu(*, tokens: float, gpu_hours: float) -> float:
 
 
 def gpu_hours_for_tokens(*, tokens: float, tokens_per_second_per_gpu: float) -> float:
-    r"""GPU-hours to produce `tokens` at a throughput per GPU: $\text{GPU-hours} = \dfrac{T_\text{gen}}{3600\, \tau}$ (the inverse of
+    r"""GPU-hours to produce `tokens` at a throughput per GPU:
+    $\text{GPU-hours} = \dfrac{T_\text{gen}}{3600\, \tau}$ (the inverse of
     `tokens_per_second_per_gpu`).
 
     Examples:

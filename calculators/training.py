@@ -54,7 +54,8 @@ def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu
 
 
 def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: float) -> float:
-    r"""The MFU a reported number of GPU-hours implies, fraction: $\mathrm{MFU} = \dfrac{C}{3600 \cdot \text{GPU-hours} \cdot P}$.
+    r"""The MFU a reported number of GPU-hours implies, fraction:
+    $\mathrm{MFU} = \dfrac{C}{3600 \cdot \text{GPU-hours} \cdot P}$.
 
     The inverse of `gpu_hours_for_flops`. It folds in everything the GPU-hours include that is not model
     arithmetic: restarts, evaluation, idle time, recomputation. A value above 1 means the FLOP count or the peak
@@ -68,7 +69,8 @@ def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: 
 
 
 def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
-    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly: $\text{hours} = \text{GPU-hours} / n_\text{GPU}$.
+    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly:
+    $\text{hours} = \text{GPU-hours} / n_\text{GPU}$.
 
     Examples:
         >>> wall_clock_hours(gpu_hours=180_000, gpus=2048) / 24  # DeepSeek-V3, Sec. 1: "3.7 days" per trillion tokens
