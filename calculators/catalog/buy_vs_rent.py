@@ -81,7 +81,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         f"{format_usd(annual)} a year, whether the GPU works or not.",
         f"Power: {format_number(values['watts_per_gpu'])} W × PUE {format_number(values['pue'])} × "
         f"{format_usd(values['usd_per_kwh'])}/kWh = {format_usd(power)} per hour of use "
-        f"(the {acc.name} alone is rated {format_number(acc.power_watts)} W; idle power is left out).",
+        f"(the {acc.name} alone is rated {format_number(acc.power_watts)} W"
+        f"{', a figure inferred, not published' if acc.sources.get('power_watts', '').startswith('inferred') else ''}"
+        "; idle power is left out).",
     ]
     if break_even is None:
         notes.append(f"At {format_usd(rent)} an hour renting is cheaper even at 100% utilisation: the rental price does "
