@@ -127,7 +127,7 @@ def _notes(values: Mapping[str, Any], rewards: list[float], advantages: tuple[fl
                      "(population) for this group. DeepSeekMath's std(r) does not say which.")
         notes.append(f"ζ = {format_number(values['std_epsilon'])} is added to the std, as implementations do so that "
                      "a group of equal rewards does not divide by zero (TRL adds 0.0001, verl 0.000001); the paper "
-                     "has no ε.")
+                     "has no such constant.")
     else:
         notes.append("Dr. GRPO (arXiv:2503.20783) subtracts the group mean and does not divide by the std, so a "
                      "group with a small spread of rewards is not scaled up.")
@@ -210,7 +210,7 @@ CALCULATOR = (
         preset_fields=("rewards", "advantage_scaling", "kl_beta"),
         default_preset="r1-zero",
         examples=(
-            Example(title="Four answers, two right: advantages ±1 with the population std and no ε",
+            Example(title="Four answers, two right: advantages ±1 with the population std and no ζ",
                     inputs={"rewards": "1, 0, 0, 1", "std_kind": "population", "std_epsilon": 0},
                     expected={"reward_mean": 0.5, "reward_std": 0.5, "advantage_max": 1, "advantage_min": -1},
                     source="DeepSeekMath (arXiv:2402.03300), Sec. 4.1.2"),
