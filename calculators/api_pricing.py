@@ -1,7 +1,7 @@
 r"""API prices: which list was in force for a model at an instant, what a request and a workload cost, the ratio
 between two models, reasoning tokens billed as output, and prices falling at a yearly factor.
 
-Prices are per million tokens ($p_\text{hit}$ input served from the provider's cache, $p_\text{miss}$ other
+Prices are per million tokens ($p_\text{hit}$ input served from the provider's cache, $p_\text{in}$ other
 input, $p_\text{out}$ output, thinking included) in the list's currency; costs are in that currency (``_usd`` for
 the US-dollar lists the calculators use). Instants are UTC. The lists, with their sources, are in
 `data/api_prices.toml` (read through `calculators.data`).
@@ -219,7 +219,7 @@ def request_cost(*, prompt_tokens: float, cache_hit_share: float, output_tokens:
                  input_cache_hit_per_mtok: float, input_cache_miss_per_mtok: float,
                  output_per_mtok: float) -> RequestCost:
     r"""The cost of one request:
-    $c = \dfrac{T_p\,(h\,p_\text{hit} + (1-h)\,p_\text{miss}) + (T_o + T_\text{think})\,p_\text{out}}{10^6}$.
+    $c = \dfrac{T_p\,(h\,p_\text{hit} + (1-h)\,p_\text{in}) + (T_o + T_\text{think})\,p_\text{out}}{10^6}$.
 
     $T_p$ prompt tokens, of which a share $h$ is served from the provider's cache; $T_o$ the answer's tokens;
     $T_\text{think}$ the thinking (reasoning) tokens, which every provider here bills as output whether or not it

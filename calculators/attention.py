@@ -116,7 +116,7 @@ def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int
 def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int, bits_per_element: float) -> float:
     r"""Bytes of KV cache one token occupies across all layers.
 
-    $$b_\text{token} = e \cdot L \cdot \frac{\text{bits}}{8}$$
+    $$M_\text{token} = e \cdot L \cdot \frac{\text{bits}}{8}$$
 
     Args:
         elements_per_token_per_layer: $e$, from one of the ``*_kv_elements_per_token_per_layer`` functions.
@@ -139,12 +139,12 @@ def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int
 def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: int) -> float:
     r"""Bytes of KV cache for a batch of sequences, each holding `context_tokens` tokens.
 
-    $$M_\text{KV} = b_\text{token} \cdot T \cdot B$$
+    $$M_\text{KV} = M_\text{token} \cdot T \cdot B$$
 
     Linear in the context length $T$ and in the batch $B$: doubling either doubles the cache.
 
     Args:
-        bytes_per_token: $b_\text{token}$ from `kv_cache_bytes_per_token`.
+        bytes_per_token: $M_\text{token}$ from `kv_cache_bytes_per_token`.
         context_tokens: $T$, tokens per sequence (prompt plus generated so far).
         batch_size: $B$, sequences held at once.
 
@@ -159,9 +159,9 @@ def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: i
 
 
 def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int) -> float:
-    r"""The GQA group count $n_g$ that would cache as many elements per token.
+    r"""The KV heads (GQA groups, DeepSeek-V2's $n_g$) of a GQA that would cache as many elements per token.
 
-    $$n_g = \frac{e}{2 d}$$
+    $$K_\text{eq} = \frac{e}{2 d}$$
 
     Args:
         elements_per_token_per_layer: $e$ of the attention being compared.
@@ -171,7 +171,7 @@ def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int)
         Groups (a real number: MLA need not land on a whole group).
 
     Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.4: MLA's cache "is equal to GQA with only 2.25 groups"
-    ($d_c = 4 d_h$, $d_h^R = d_h/2$, so $(4 + 0.5) d_h = 2 \times 2.25 \, d_h$).
+    ($d_c = 4 d$, $d_h^R = d/2$, so $(4 + 0.5) d = 2 \times 2.25 \, d$).
 
     Examples:
         >>> equivalent_gqa_groups(elements_per_token_per_layer=576, head_dim=128)
@@ -202,11 +202,11 @@ def weight_bytes(*, params: float, bits_per_param: float) -> float:
 def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
     r"""Whole tokens of KV cache that fit in `free_bytes`.
 
-    $$T_\text{max} = \left\lfloor \frac{M_\text{free}}{b_\text{token}} \right\rfloor$$
+    $$T_\text{max} = \left\lfloor \frac{M_\text{free}}{M_\text{token}} \right\rfloor$$
 
     Args:
         free_bytes: memory left for the cache (zero or less gives zero).
-        bytes_per_token: $b_\text{token}$.
+        bytes_per_token: $M_\text{token}$.
 
     Returns:
         Tokens, summed over all sequences.
@@ -223,12 +223,13 @@ def tokens_that_fit(*, free_bytes: float, bytes_per_token: float) -> int:
 def cached_tokens(*, context_tokens: int, window: int = 0) -> int:
     r"""Tokens one layer keeps in its KV cache for a sequence of $T$ tokens: all of them, or at most its window.
 
-    $$T_\text{kept} = \min(T, W)$$
+    $$T_\text{kept} = \min(T, T_\text{win})$$
 
-    A sliding-window layer needs only the last $W$ tokens' keys and values; a chunked layer (Llama 4) at most
-    its chunk of $C$. Past the window, the layer's cache stops growing.
+    A sliding-window layer needs only the last $T_\text{win}$ tokens' keys and values; a chunked layer (Llama 4)
+    at most its chunk ($T_\text{win}$ is then the chunk). Past the window, the layer's cache stops growing.
 
-    Source: Mistral 7B, arXiv:2310.06825, Sec. 2 ("Rolling Buffer Cache": a fixed cache of size $W$).
+    Source: Mistral 7B, arXiv:2310.06825, Sec. 2 ("Rolling Buffer Cache": a fixed cache of size $W$, our
+    $T_\text{win}$).
 
     Examples:
         >>> cached_tokens(context_tokens=131072, window=128), cached_tokens(context_tokens=64, window=128)
@@ -242,9 +243,9 @@ def cached_tokens(*, context_tokens: int, window: int = 0) -> int:
 def linear_attention_state_elements(*, heads: int, key_head_dim: int, value_head_dim: int) -> int:
     r"""Elements of the state one linear-attention layer keeps per sequence, instead of a KV cache:
 
-    $$s = H d_k d_v$$
+    $$H\, d_{qk}\, d_v$$
 
-    a $d_k \times d_v$ matrix per head, the same at any context length.
+    a $d_{qk} \times d_v$ matrix per head, the same at any context length.
 
     Source: Katharopoulos et al., "Transformers are RNNs", arXiv:2006.16236, Sec. 3.4; MiniMax-01,
     arXiv:2501.08313, Sec. 2.2 (lightning attention).
@@ -260,10 +261,10 @@ def context_that_fits(*, free_bytes: float, bytes_per_token_full: float, windowe
                       fixed_bytes: float = 0.0, limit: int = 10**15) -> int | None:
     r"""The longest context $T$ of one sequence whose cache fits in `free_bytes`:
 
-    $$\max T : \; b_\text{full} T + \sum_i b_i \min(T, W_i) + s \le M_\text{free}$$
+    $$\max T : \; M_\text{full}\, T + \sum_i M_i \min(T, T_{\text{win},i}) + M_\text{state} \le M_\text{free}$$
 
-    with $b_\text{full}$ the bytes a token adds in the layers without a window, $(W_i, b_i)$ each windowed
-    group's window and bytes per token, and $s$ the fixed state (linear layers). None when every context fits
+    with $M_\text{full}$ the bytes a token adds in the layers without a window, $(T_{\text{win},i}, M_i)$ each
+    windowed group's window and bytes per token, and $M_\text{state}$ the fixed state (linear layers). None when every context fits
     (no layer grows without bound and the bounded ones fit); 0 when not even one token fits.
 
     Examples:

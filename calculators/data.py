@@ -139,8 +139,13 @@ class TrainingRun:
     mfu_high: float | None = None
     precision: str | None = None
     base_run: str | None = None
+    base_stages: tuple[str, ...] = ()
     note: str = ""
     verified: bool = True
+
+    def stage(self, name: str) -> RunStage:
+        """The stage called `name`."""
+        return next(s for s in self.stages if s.name == name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,8 +283,23 @@ def accelerators() -> dict[str, Accelerator]:
 def training_runs() -> dict[str, TrainingRun]:
     """Published training runs, keyed as in `data/training_runs.toml` (``"deepseek-v3"``)."""
     raw = _read(data_dir() / "training_runs.toml")
-    return {key: TrainingRun(key=key, **{**record, "stages": tuple(RunStage(**s) for s in record["stages"])})
+    return {key: TrainingRun(key=key, **{**record, "stages": tuple(RunStage(**s) for s in record["stages"]),
+                                         "base_stages": tuple(record.get("base_stages", ()))})
             for key, record in raw.items()}
+
+
+def base_of(run: TrainingRun) -> tuple[float, float] | None:
+    """(GPU-hours, US dollars) of what `run` starts from: the stages `base_stages` of its `base_run` (all of them if
+    none is named), as printed; None for a run from scratch.
+
+    >>> base_of(training_runs()["deepseek-r1"])  # DeepSeek-V3-Base: V3's pre-training and context extension
+    (2783000, 5566000)
+    """
+    if run.base_run is None:
+        return None
+    base = training_runs()[run.base_run]
+    stages = [base.stage(name) for name in run.base_stages] if run.base_stages else list(base.stages)
+    return sum(s.gpu_hours for s in stages), sum(s.usd or 0 for s in stages)
 
 
 @functools.cache

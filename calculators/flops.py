@@ -45,9 +45,10 @@ def attention_flops_per_token(*, layers: int, heads: int, qk_head_dim: int, v_he
 
     $$C_\text{attn} = 2 L H T (d_{qk} + d_v)$$
 
-    $Q K^\top$ costs $2 T d_{qk}$ per head and the weighted sum of values $2 T d_v$. For MLA computed as in training
-    ($d_{qk} = d_h + d_h^R$), this is the same formula. With a causal mask, a sequence of $S$ tokens attends on
-    average to about $S/2$: pass that as $T$ for a training estimate.
+    The scores (the query against each of the $T$ cached keys) cost $2 T d_{qk}$ per head and the weighted sum of
+    values $2 T d_v$. For MLA computed as in training
+    ($d_{qk} = d + d_h^R$), this is the same formula. With a causal mask, a token of a training sequence of $T$
+    tokens attends on average to about $T/2$ earlier ones: pass that for a training estimate.
 
     Source: Hoffmann et al. (Chinchilla), arXiv:2203.15556, Appendix F (logits and attention over values).
 
@@ -93,10 +94,11 @@ def six_n_flops_per_token(*, params: float) -> float:
 def attended_tokens(*, context_tokens: float, window: float = 0) -> float:
     r"""Earlier tokens one token attends to in a layer that sees at most `window` of them (0: all).
 
-    $$T_\text{att} = \min(T, W)$$
+    $$T_\text{att} = \min(T, T_\text{win})$$
 
-    A sliding-window layer (Mistral, Gemma 2/3, gpt-oss, Qwen2 with ``use_sliding_window``) keeps the last $W$
-    tokens; a chunked layer (Llama 4's ``attention_chunk_size`` $C$) attends within its chunk, at most $C$ tokens.
+    A sliding-window layer (Mistral, Gemma 2/3, gpt-oss, Qwen2 with ``use_sliding_window``) keeps the last
+    $T_\text{win}$ tokens; a chunked layer (Llama 4's ``attention_chunk_size``) attends within its chunk, at most
+    $T_\text{win}$ tokens.
     Past the window both cost, and cache, no more.
 
     Source: Beltagy et al., Longformer, arXiv:2004.05150, Sec. 3.1 (sliding window); Meta, Llama 4 model card
@@ -110,10 +112,11 @@ def attended_tokens(*, context_tokens: float, window: float = 0) -> float:
 
 
 def causal_mean_attended_tokens(*, sequence_length: float, window: float = 0, chunked: bool = False) -> float:
-    r"""Earlier tokens attended on average by the tokens of one causal training sequence of $S$ tokens.
+    r"""Earlier tokens attended on average by the tokens of one causal training sequence of $T$ tokens.
 
-    Full attention: $S/2$. A sliding window $W < S$: $\frac{1}{S}\int_0^S \min(x, W)\,dx = W - \frac{W^2}{2S}$.
-    Chunks of $C \le S$: $C/2$ (a chunk restarts the count).
+    Full attention: $T/2$. A sliding window $T_\text{win} < T$:
+    $\frac{1}{T}\int_0^T \min(x, T_\text{win})\,dx = T_\text{win} - \frac{T_\text{win}^2}{2T}$.
+    Chunks of $T_\text{win} \le T$: $T_\text{win}/2$ (a chunk restarts the count).
 
     Examples:
         >>> causal_mean_attended_tokens(sequence_length=4096)

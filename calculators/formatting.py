@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 __all__ = [
+    "CARRIED_UNITS",
+    "DIMENSIONLESS",
     "FORMATS",
     "format_bytes",
     "format_count",
@@ -19,6 +21,7 @@ __all__ = [
     "format_price",
     "format_usd",
     "format_value",
+    "with_unit",
 ]
 
 _SI = ("B", "kB", "MB", "GB", "TB", "PB", "EB")
@@ -37,12 +40,13 @@ def _scaled(value: float, base: int, units: tuple[str, ...]) -> tuple[float, str
 def format_number(value: float, significant: int = 4) -> str:
     """A number to `significant` digits, with thousands separators and no exponent below 10^15.
 
-    >>> format_number(2.25)
-    '2.25'
-    >>> format_number(1234567.8)
-    '1,235,000'
-    >>> format_number(0.000123456)
-    '0.0001235'
+    Examples:
+        >>> format_number(2.25)
+        '2.25'
+        >>> format_number(1234567.8)
+        '1,235,000'
+        >>> format_number(0.000123456)
+        '0.0001235'
     """
     if value == 0:
         return "0"
@@ -61,8 +65,9 @@ def format_number(value: float, significant: int = 4) -> str:
 def format_count(value: float) -> str:
     """A whole count with thousands separators.
 
-    >>> format_count(34560)
-    '34,560'
+    Examples:
+        >>> format_count(34560)
+        '34,560'
     """
     return f"{round(value):,}"
 
@@ -70,10 +75,11 @@ def format_count(value: float) -> str:
 def format_bytes(value: float) -> str:
     """Bytes with a decimal prefix, then the same with a binary prefix.
 
-    >>> format_bytes(70272)
-    '70.27 kB (68.62 KiB)'
-    >>> format_bytes(576)
-    '576 B'
+    Examples:
+        >>> format_bytes(70272)
+        '70.27 kB (68.62 KiB)'
+        >>> format_bytes(576)
+        '576 B'
     """
     si, si_unit = _scaled(value, 1000, _SI)
     if si_unit == "B":
@@ -85,8 +91,9 @@ def format_bytes(value: float) -> str:
 def format_percent(fraction: float) -> str:
     """A fraction as a percentage to one decimal place.
 
-    >>> format_percent(0.93338)
-    '93.3%'
+    Examples:
+        >>> format_percent(0.93338)
+        '93.3%'
     """
     return f"{fraction * 100:.1f}%"
 
@@ -94,8 +101,9 @@ def format_percent(fraction: float) -> str:
 def format_params(value: float) -> str:
     """A parameter count the way model cards write it: M for million, B for billion, T for trillion.
 
-    >>> format_params(671_026_404_352), format_params(926_679_040), format_params(4096)
-    ('671B', '926.7M', '4,096')
+    Examples:
+        >>> format_params(671_026_404_352), format_params(926_679_040), format_params(4096)
+        ('671B', '926.7M', '4,096')
     """
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
         if abs(value) >= scale:
@@ -107,8 +115,9 @@ def format_flops(value: float) -> str:
     """Floating-point operations with a decimal prefix up to peta; beyond, as a power of ten (few readers know
     exa, zetta and yotta by heart).
 
-    >>> format_flops(7.5e10), format_flops(3.3e24), format_flops(2.5e15)
-    ('75 GFLOP', '3.3 × 10²⁴ FLOP', '2.5 PFLOP')
+    Examples:
+        >>> format_flops(7.5e10), format_flops(3.3e24), format_flops(2.5e15)
+        ('75 GFLOP', '3.3 × 10²⁴ FLOP', '2.5 PFLOP')
     """
     prefixes = ("", "k", "M", "G", "T", "P")
     magnitude = abs(value)
@@ -130,8 +139,9 @@ def format_flops(value: float) -> str:
 def format_usd(value: float) -> str:
     """US dollars the way cost tables write them: K for thousand, M for million, B for billion.
 
-    >>> format_usd(5_576_000), format_usd(294_672), format_usd(1.6e9), format_usd(2), format_usd(0.105)
-    ('$5.576M', '$294.7K', '$1.6B', '$2', '$0.105')
+    Examples:
+        >>> format_usd(5_576_000), format_usd(294_672), format_usd(1.6e9), format_usd(2), format_usd(0.105)
+        ('$5.576M', '$294.7K', '$1.6B', '$2', '$0.105')
     """
     sign = "-" if value < 0 else ""
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
@@ -154,8 +164,9 @@ def format_price(value: float) -> str:
 def format_hours(value: float) -> str:
     """Hours, with days beside them from two days up.
 
-    >>> format_hours(87.890625), format_hours(1300.78125), format_hours(0.5)
-    ('87.89 h (3.662 days)', '1,301 h (54.2 days)', '0.5 h')
+    Examples:
+        >>> format_hours(87.890625), format_hours(1300.78125), format_hours(0.5)
+        ('87.89 h (3.662 days)', '1,301 h (54.2 days)', '0.5 h')
     """
     if value >= 48:
         return f"{format_number(value)} h ({format_number(value / 24)} days)"
@@ -175,8 +186,61 @@ FORMATS = {
 }
 
 
-def format_value(value: float | None, kind: str) -> str:
-    """Format `value` by the display `kind` of an output: a key of `FORMATS`."""
+DIMENSIONLESS = "dimensionless"
+"""The unit of a pure number (an advantage, a reward): written with no unit after it."""
+
+CARRIED_UNITS: dict[str, tuple[str, ...]] = {
+    "bytes": ("B", "bytes"),
+    "flops": ("FLOP",),
+    "usd": ("USD",),
+    "percent": ("fraction",),
+    "hours": ("hours",),
+    "params": ("parameters",),
+}
+"""The units a format writes itself: `70.27 kB`, `75 GFLOP`, `$5.576M`, `93.3%`, `87.89 h`, and parameter counts as
+model cards write them, `671B`. An output in one of these formats has one of these units, or one of them followed by
+" per ..." (the rest is written after the number: `$2.094 per GPU-hour`)."""
+
+
+def _singular(unit: str) -> str:
+    """'GPUs' -> 'GPU', 'GPU-hours' -> 'GPU-hour'; 'tokens/s' and 'TFLOPS' stay."""
+    if unit.endswith("s") and not unit.endswith("/s"):
+        return unit[:-1]
+    return unit
+
+
+def with_unit(text: str, value: float, kind: str, unit: str) -> str:
+    """`text` (a value written by `kind`) with its `unit`, unless the format already writes it.
+
+    "×" follows the number without a space; a count of 1 takes the singular.
+
+    Examples:
+        >>> with_unit("989.4", 989.4, "number", "TFLOPS"), with_unit("1.539", 1.539, "number", "×")
+        ('989.4 TFLOPS', '1.539×')
+        >>> with_unit("1", 1, "count", "GPUs"), with_unit("$2.094", 2.094, "usd", "USD per GPU-hour")
+        ('1 GPU', '$2.094 per GPU-hour')
+        >>> with_unit("0.866", 0.866, "number", "dimensionless"), with_unit("93.3%", 0.933, "percent", "fraction")
+        ('0.866', '93.3%')
+    """
+    if not unit or unit == DIMENSIONLESS:
+        return text
+    for carried in CARRIED_UNITS.get(kind, ()):
+        if unit == carried:
+            return text
+        if unit.startswith(carried + " per "):
+            return f"{text}{unit[len(carried):]}"
+    if unit == "×":
+        return f"{text}×"
+    return f"{text} {_singular(unit) if value == 1 else unit}"
+
+
+def format_value(value: float | None, kind: str, unit: str = "") -> str:
+    """Format `value` by the display `kind` of an output (a key of `FORMATS`), with its `unit` (`with_unit`).
+
+    Examples:
+        >>> format_value(41.78, "number", "months"), format_value(None, "number", "months")
+        ('41.78 months', 'n/a')
+    """
     if value is None:
         return "n/a"
-    return FORMATS[kind](value)
+    return with_unit(FORMATS[kind](value), value, kind, unit)

@@ -69,18 +69,18 @@ def group_advantages(rewards: Sequence[float], *, scale_by_std: bool = True, sam
     r"""Each answer's advantage against its group (DeepSeekMath, arXiv:2402.03300, Sec. 4.1.2, outcome
     supervision; every token of answer $i$ gets the same $\hat A_{i,t} = A_i$):
 
-    $$A_i = \frac{r_i - \mathrm{mean}(\mathbf{r})}{\mathrm{std}(\mathbf{r}) + \epsilon}
+    $$A_i = \frac{r_i - \mathrm{mean}(\mathbf{r})}{\mathrm{std}(\mathbf{r}) + \zeta}
       \quad\text{or, without the scaling (Dr. GRPO, arXiv:2503.20783),}\quad A_i = r_i - \mathrm{mean}(\mathbf{r})$$
 
-    $\epsilon$ is not in the paper: implementations add it so that a group of equal rewards does not divide by
-    zero (TRL: $10^{-4}$; verl: $10^{-6}$). When every reward is equal, every advantage is 0 (returned exactly,
-    whatever $\epsilon$): the group carries no learning signal.
+    $\zeta$ is not in the paper: implementations add it so that a group of equal rewards does not divide by
+    zero (TRL: \(10^{-4}\); verl: \(10^{-6}\)). When every reward is equal, every advantage is 0 (returned exactly,
+    whatever $\zeta$): the group carries no learning signal.
 
     Args:
         rewards: the $G \ge 2$ rewards of one group.
         scale_by_std: divide by the group's standard deviation (GRPO) or only subtract the mean (Dr. GRPO).
         sample_std: use the sample standard deviation ($G - 1$) rather than the population one ($G$).
-        epsilon: added to the standard deviation, $\ge 0$.
+        epsilon: $\zeta \ge 0$, added to the standard deviation.
 
     Returns:
         One advantage per answer, dimensionless, in the order of `rewards`.
@@ -151,7 +151,7 @@ def kl_k3_estimator(*, policy_prob: float, reference_prob: float) -> float:
     $$\hat{\mathbb{D}}_\text{KL} = \frac{\pi_\text{ref}}{\pi_\theta} - \log \frac{\pi_\text{ref}}{\pi_\theta} - 1$$
 
     evaluated at the token sampled from $\pi_\theta$. It is the "k3" estimator of J. Schulman's note
-    "Approximating KL divergence" (2020): unbiased for $\mathrm{KL}(\pi_\theta \,\|\, \pi_\text{ref})$ over
+    "Approximating KL divergence" (2020): unbiased for $\mathbb{D}_\text{KL}(\pi_\theta \,\|\, \pi_\text{ref})$ over
     tokens sampled from $\pi_\theta$, and never negative, since $x - \log x - 1 \ge 0$ with equality at $x = 1$.
     GRPO subtracts $\beta$ times it from the objective instead of folding a KL penalty into the reward.
 

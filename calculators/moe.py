@@ -1,8 +1,9 @@
 r"""Mixture-of-Experts routing: top-k selection with node limits, load per expert, and DeepSeek-V3's
 auxiliary-loss-free balancing, small enough to run on a page for a handful of tokens.
 
-Notation: $E$ routed experts, $k$ experts per token, $s_{t,i}$ the affinity of token $t$ for expert $i$, $b_i$
-the balancing bias of expert $i$, $M$ groups (nodes) of which a token may use at most $M_t$.
+Notation (the Notation page): $E$ routed experts, $k$ experts per token, $s_{i,t}$ the affinity of token $t$ for
+expert $i$, $b_i$ the balancing bias of expert $i$, $n_\text{group}$ groups (nodes) of which a token may use at most
+$k_\text{group}$ (DeepSeek-V3's $M$).
 """
 
 from __future__ import annotations
@@ -41,14 +42,15 @@ r"""Scale of a logistic variable whose variance is 1 (a logistic of scale $s$ ha
 
 
 def sample_affinities(*, tokens: int, experts: int, skew: float, seed: int) -> list[list[float]]:
-    r"""Affinities $s_{t,i} = \sigma(z_{t,i})$ of `tokens` tokens for `experts` experts, reproducible from `seed`.
+    r"""Affinities $s_{i,t} = \mathrm{sigmoid}(z_{i,t})$ of `tokens` tokens for `experts` experts, reproducible from
+    `seed`.
 
-    $z_{t,i} = \mu_i + \varepsilon_{t,i}$, with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew`
+    $z_{i,t} = \mu_i + \varepsilon_{i,t}$, with $\mu_i$ falling linearly from `skew` (expert 1) to $-$`skew`
     (expert $E$): a router that, untrained or unbalanced, prefers some experts. The noise $\varepsilon$ is logistic
     with unit variance (scale $s = \sqrt 3 / \pi$; close to a standard normal), because then the sigmoid needs no
     exponential per draw: with $u$ uniform on $(0, 1)$, $\varepsilon = s \ln\frac{u}{1-u}$ and
 
-    $$\sigma(z) = \frac{1}{1 + e^{-\mu_i} \left(\frac{1-u}{u}\right)^{s}}$$
+    $$\mathrm{sigmoid}(z_{i,t}) = \frac{1}{1 + e^{-\mu_i} \left(\frac{1-u}{u}\right)^{s}}$$
 
     The sigmoid is DeepSeek-V3's gating function (arXiv:2412.19437, Sec. 2.1.2, Eq. 15).
 
@@ -66,12 +68,13 @@ def sample_affinities(*, tokens: int, experts: int, skew: float, seed: int) -> l
 
 def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: int, groups: int = 1,
                  groups_per_token: int = 1, bias: Sequence[float] | None = None) -> list[tuple[int, ...]]:
-    r"""The experts each token is sent to: the top $k$ of $s_{t,i} + b_i$, within its best $M_t$ of $M$ groups.
+    r"""The experts each token is sent to: the top $k$ of $s_{i,t} + b_i$, within its best $k_\text{group}$ of
+    $n_\text{group}$ groups.
 
     A group's score is the sum of its two highest biased affinities; a token keeps the `groups_per_token` best groups
     and picks its $k$ experts among theirs (node-limited routing: experts are spread over nodes by group, so a
-    token's traffic reaches at most $M_t$ nodes). The bias steers selection only; the gating weights that scale the
-    experts' outputs use $s_{t,i}$ without it. Ties go to the lower-numbered expert or group.
+    token's traffic reaches at most $k_\text{group}$ nodes). The bias steers selection only; the gating weights that
+    scale the experts' outputs use $s_{i,t}$ without it. Ties go to the lower-numbered expert or group.
 
     Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (Eq. 16, bias for selection only; "Node-Limited Routing", at most
     4 nodes per token); group scores as in ``inference/model.py`` (``Gate``) of github.com/deepseek-ai/DeepSeek-V3.
@@ -119,11 +122,11 @@ def expert_loads(*, routes: Sequence[Sequence[int]], experts: int) -> list[int]:
 
 
 def balancing_bias_update(*, bias: Sequence[float], loads: Sequence[int], update_speed: float) -> list[float]:
-    r"""One step of auxiliary-loss-free balancing: $b_i \leftarrow b_i - \gamma$ for an overloaded expert,
-    $+\gamma$ for an underloaded one (load compared with the mean), unchanged at the mean.
+    r"""One step of auxiliary-loss-free balancing: $b_i \leftarrow b_i - \eta$ for an overloaded expert,
+    $+\eta$ for an underloaded one (load compared with the mean), unchanged at the mean.
 
-    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 ("bias update speed" $\gamma$; 0.001 for most of V3's
-    pre-training, Sec. 4.2); Wang et al., arXiv:2408.15664.
+    Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.1.2 (the "bias update speed", which the paper writes $\gamma$;
+    0.001 for most of V3's pre-training, Sec. 4.2); Wang et al., arXiv:2408.15664.
 
     Examples:
         >>> balancing_bias_update(bias=[0.0, 0.0, 0.0], loads=[4, 1, 1], update_speed=0.1)

@@ -49,7 +49,7 @@ def gqa_attention_params(*, hidden_size: int, heads: int, kv_heads: int, head_di
                          output_bias: bool = False, qk_norm: bool = False, sinks: bool = False) -> int:
     r"""Weights of one MHA/GQA/MQA attention block: $W_Q, W_O$ of $D \cdot H d$ and $W_K, W_V$ of $D \cdot K d$.
 
-    $$P_\text{attn} = 2 D H d + 2 D K d \;(+\, H d + 2 K d \text{ q/k/v biases}) \;(+\, D \text{ output bias})
+    $$N_\text{attn} = 2 D H d + 2 D K d \;(+\, H d + 2 K d \text{ q/k/v biases}) \;(+\, D \text{ output bias})
       \;(+\, 2 d \text{ query/key norms}) \;(+\, H \text{ sinks})$$
 
     MHA is $K = H$, MQA is $K = 1$. Query/key RMSNorms of width $d$ (Qwen3, Gemma 3: ``q_norm``, ``k_norm``)
@@ -82,7 +82,7 @@ def lightning_attention_params(*, hidden_size: int, heads: int, head_dim: int) -
     projection $D \cdot 3 H d$, the output gate $D \cdot H d$, the output projection $H d \cdot D$ and an
     RMSNorm of width $H d$.
 
-    $$P_\text{lightning} = 5 D H d + H d$$
+    $$N_\text{lightning} = 5 D H d + H d$$
 
     Source: MiniMax-01, arXiv:2501.08313, Sec. 2.2; ``MiniMaxLightningAttention`` in transformers'
     ``modeling_minimax`` (v5.23) and ``modeling_minimax_m1.py`` of github.com/MiniMax-AI/MiniMax-M1.
@@ -99,7 +99,7 @@ def indexer_params(*, hidden_size: int, q_lora_rank: int, index_heads: int, inde
     ($d_c' \cdot H^I d^I$), one key ($D \cdot d^I$) with a LayerNorm (weight and bias, $2 d^I$), and a weight
     per index head ($D \cdot H^I$).
 
-    $$P_\text{indexer} = d_c' H^I d^I + D d^I + 2 d^I + D H^I$$
+    $$N_\text{indexer} = d_c' H^I d^I + D d^I + 2 d^I + D H^I$$
 
     Source: DeepSeek-V3.2-Exp, ``inference/model.py`` (class ``Indexer``) of github.com/deepseek-ai/DeepSeek-V3.2-Exp;
     ``DeepseekV32Indexer`` in transformers' ``modeling_deepseek_v32`` (v5.23).
@@ -116,14 +116,14 @@ def mla_attention_params(*, hidden_size: int, heads: int, q_lora_rank: int, kv_l
                          qk_nope_head_dim: int, qk_rope_head_dim: int, v_head_dim: int) -> int:
     r"""Weights of one Multi-head Latent Attention block, low-rank projections and their RMSNorms included.
 
-    With $d_c$ = `kv_lora_rank`, $d_c'$ = `q_lora_rank` (0: queries not compressed), $d_h$ = `qk_nope_head_dim`,
+    With $d_c$ = `kv_lora_rank`, $d_c'$ = `q_lora_rank` (0: queries not compressed), $d$ = `qk_nope_head_dim`,
     $d_h^R$ = `qk_rope_head_dim`, $d_v$ = `v_head_dim`:
 
-    $$P_\text{MLA} = \underbrace{D d_c' + d_c' + d_c' H (d_h + d_h^R)}_{W^{DQ},\ \text{norm},\ W^{UQ}, W^{QR}}
+    $$N_\text{attn} = \underbrace{D d_c' + d_c' + d_c' H (d + d_h^R)}_{W^{DQ},\ \text{norm},\ W^{UQ}, W^{QR}}
       + \underbrace{D (d_c + d_h^R) + d_c}_{W^{DKV}, W^{KR},\ \text{norm}}
-      + \underbrace{d_c H (d_h + d_v)}_{W^{UK}, W^{UV}} + \underbrace{H d_v D}_{W^O}$$
+      + \underbrace{d_c H (d + d_v)}_{W^{UK}, W^{UV}} + \underbrace{H d_v D}_{W^O}$$
 
-    and $D H (d_h + d_h^R)$ in place of the first brace when $d_c' = 0$ (DeepSeek-V2-Lite).
+    and $D H (d + d_h^R)$ in place of the first brace when $d_c' = 0$ (DeepSeek-V2-Lite).
 
     Source: DeepSeek-V2, arXiv:2405.04434, Sec. 2.1.2-2.1.3, Eqs. 9-19; shapes as in the released
     ``inference/model.py`` of github.com/deepseek-ai/DeepSeek-V3.
@@ -185,7 +185,7 @@ def rms_norm_params(*, hidden_size: int) -> int:
 
 def mtp_module_extra_params(*, hidden_size: int) -> int:
     r"""What one DeepSeek-V3 multi-token-prediction module adds besides its transformer layer: the projection
-    $M_k \in \mathbb{R}^{D \times 2D}$ and three RMSNorms (of the hidden state, of the embedding, before the
+    matrix (DeepSeek-V3's $M_k$) of $D \times 2D$ and three RMSNorms (of the hidden state, of the embedding, before the
     shared head), $2D^2 + 3D$. Its embedding and output head are shared with the main model.
 
     Source: DeepSeek-V3, arXiv:2412.19437, Sec. 2.2, Eq. 21; README_WEIGHTS.md of github.com/deepseek-ai/DeepSeek-V3.
@@ -279,15 +279,15 @@ def stack_parameter_counts(*, vocab_size: int, hidden_size: int, layers: int, mo
                            indexer_per_layer: int = 0) -> tuple[ParameterBreakdown, ParameterBreakdown]:
     r"""All parameters and those active per token of a stack of $L$ layers, $L_\text{MoE}$ of them MoE.
 
-    $$N = \underbrace{V D}_{\text{embeddings}} + L(P_\text{attn} + n D) + L_\text{dense}\, 3DF
-      + L_\text{MoE}\,(E \cdot 3 D F_e + P_\text{shared} + P_\text{router}) + D + \underbrace{V D}_{\text{head, if untied}}$$
+    $$N = \underbrace{V D}_{\text{embeddings}} + L(N_\text{attn} + 2D) + L_\text{dense}\, 3DF
+      + L_\text{MoE}\,(E \cdot 3 D F_e + N_\text{shared} + N_\text{router}) + D + \underbrace{V D}_{\text{head, if untied}}$$
 
     $$N_\text{active} = N - L_\text{MoE}\,(E - k)\, 3 D F_e$$
 
-    $P_\text{attn}$ is one layer's attention (`gqa_attention_params` or `mla_attention_params`; when layers differ,
-    as in MiniMax's lightning and softmax layers, `attention_total` gives their sum), $n D$ its $n$ RMSNorms (two;
-    four in Gemma 2/3), $P_\text{shared} = 3 D F_s$ the always-active shared MLP of total width $F_s$
-    (DeepSeekMoE's $N_s$ shared experts of width $F_e$, $F_s = N_s F_e$; Qwen2-MoE's one shared MLP and its
+    $N_\text{attn}$ is one layer's attention (`gqa_attention_params` or `mla_attention_params`; when layers differ,
+    as in MiniMax's lightning and softmax layers, `attention_total` gives their sum), $2D$ its two RMSNorms ($4D$,
+    four, in Gemma 2/3), $N_\text{shared} = 3 D F_s$ the always-active shared MLP of total width $F_s$
+    (DeepSeekMoE's $E_s$ shared experts of width $F_e$, $F_s = E_s F_e$; Qwen2-MoE's one shared MLP and its
     $D$-weight gate; Llama 4's shared expert), and the final $D$ the last norm. A token passes through every
     non-expert weight, the shared experts and $k$ of the $E$ routed experts in each MoE layer.
 

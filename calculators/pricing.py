@@ -20,35 +20,40 @@ HOURS_PER_YEAR = 8760
 
 
 def rental_cost_usd(*, gpu_hours: float, usd_per_gpu_hour: float) -> float:
-    r"""Dollars for `gpu_hours` at a rental price: $\$ = H \cdot p$.
+    r"""Dollars for `gpu_hours` at a rental price: $\text{USD} = \text{GPU-hours} \cdot p_\text{GPU}$.
 
-    >>> rental_cost_usd(gpu_hours=2_788_000, usd_per_gpu_hour=2.0)  # DeepSeek-V3, Table 1: $5.576M
-    5576000.0
+    Examples:
+        >>> rental_cost_usd(gpu_hours=2_788_000, usd_per_gpu_hour=2.0)  # DeepSeek-V3, Table 1: $5.576M
+        5576000.0
     """
     return gpu_hours * usd_per_gpu_hour
 
 
 def power_cost_per_gpu_hour(*, watts: float, pue: float, usd_per_kwh: float) -> float:
-    r"""Electricity per GPU-hour, dollars: $\$_{power} = \dfrac{W}{1000} \cdot \mathrm{PUE} \cdot p_{kWh}$.
+    r"""Electricity per GPU-hour, dollars: $\text{USD}_\text{power} = \dfrac{\text{watts}}{1000} \cdot \mathrm{PUE}
+    \cdot p_\text{kWh}$.
 
     `watts` is the power drawn per GPU (the GPU alone at its TDP, or its server's share); PUE (power usage
     effectiveness, The Green Grid) is facility energy over IT energy, so cooling and conversion losses are in.
 
-    >>> round(power_cost_per_gpu_hour(watts=700, pue=1.5, usd_per_kwh=0.10), 4)
-    0.105
+    Examples:
+        >>> round(power_cost_per_gpu_hour(watts=700, pue=1.5, usd_per_kwh=0.10), 4)
+        0.105
     """
     return watts / 1000 * pue * usd_per_kwh
 
 
 def capital_recovery_factor(*, rate: float, years: float) -> float:
     r"""The share of a purchase price to pay each year for `years` years so that the price is repaid with
-    interest at `rate` (the annuity, or capital recovery, factor): $\dfrac{r (1+r)^n}{(1+r)^n - 1}$; $1/n$ at
-    $r = 0$ (straight-line depreciation).
+    interest at `rate` $\kappa$ (the annuity, or capital recovery, factor):
+    $\mathrm{CRF}(\kappa, Y) = \dfrac{\kappa (1+\kappa)^Y}{(1+\kappa)^Y - 1}$; $1/Y$ at $\kappa = 0$ (straight-line
+    depreciation).
 
-    >>> capital_recovery_factor(rate=0.0, years=4)
-    0.25
-    >>> round(capital_recovery_factor(rate=0.08, years=4), 4)
-    0.3019
+    Examples:
+        >>> capital_recovery_factor(rate=0.0, years=4)
+        0.25
+        >>> round(capital_recovery_factor(rate=0.08, years=4), 4)
+        0.3019
     """
     if rate == 0:
         return 1 / years
@@ -60,16 +65,18 @@ def capital_recovery_factor(*, rate: float, years: float) -> float:
 def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
                             power_usd_per_hour: float, utilization: float) -> float:
     r"""What an owned GPU costs per hour of use, dollars:
-    $\dfrac{K \cdot \mathrm{CRF}(r, n) + F}{8760 \cdot u} + \$_{power}$.
+    $\text{USD}_\text{owned} = \dfrac{\text{USD}_\text{cap} \cdot \mathrm{CRF}(\kappa, Y) + \text{USD}_\text{fixed}}
+    {8760 \cdot u} + \text{USD}_\text{power}$.
 
-    $K$ is the capital per GPU (GPU, its share of server, network and facility), paid back over $n$ years at
-    cost of capital $r$; $F$ the fixed yearly costs (maintenance, space, support); $u$ the fraction of the year
-    the GPU does useful work; power is paid only while in use. Owned capacity that sits idle still costs its
-    capital, which is why utilisation matters more than any price.
+    $\text{USD}_\text{cap}$ is the capital per GPU (GPU, its share of server, network and facility), paid back over
+    $Y$ years at cost of capital $\kappa$; $\text{USD}_\text{fixed}$ the fixed yearly costs (maintenance, space,
+    support); $u$ the fraction of the year the GPU does useful work; power is paid only while in use. Owned
+    capacity that sits idle still costs its capital, which is why utilisation matters more than any price.
 
-    >>> round(owned_cost_per_gpu_hour(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
-    ...                               power_usd_per_hour=0.0, utilization=1.0), 3)
-    1.142
+    Examples:
+        >>> round(owned_cost_per_gpu_hour(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+        ...                               power_usd_per_hour=0.0, utilization=1.0), 3)
+        1.142
     """
     return (capex_usd * capital_recovery_factor(rate=rate, years=years) + fixed_usd_per_year) / (
         HOURS_PER_YEAR * utilization) + power_usd_per_hour
@@ -78,13 +85,15 @@ def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixe
 def break_even_utilization(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
                            power_usd_per_hour: float, rental_usd_per_gpu_hour: float) -> float | None:
     r"""The utilisation at which owning costs the same per used hour as renting, fraction:
-    $u^* = \dfrac{K \cdot \mathrm{CRF} + F}{8760 \cdot (p_{rent} - \$_{power})}$.
+    $u^* = \dfrac{\text{USD}_\text{cap} \cdot \mathrm{CRF} + \text{USD}_\text{fixed}}{8760 \cdot (p_\text{GPU} -
+    \text{USD}_\text{power})}$.
 
     None when renting is cheaper even at full use (the rental price does not cover the power, or $u^* > 1$).
 
-    >>> round(break_even_utilization(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
-    ...                              power_usd_per_hour=0.0, rental_usd_per_gpu_hour=2.0), 3)
-    0.571
+    Examples:
+        >>> round(break_even_utilization(capex_usd=40_000, years=4, rate=0.0, fixed_usd_per_year=0,
+        ...                              power_usd_per_hour=0.0, rental_usd_per_gpu_hour=2.0), 3)
+        0.571
     """
     margin = rental_usd_per_gpu_hour - power_usd_per_hour
     if margin <= 0:

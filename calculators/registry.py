@@ -127,7 +127,7 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
             "unit": out.unit,
             "label": out.label,
             "format": out.format,
-            "text": format_value(value, out.format),
+            "text": format_value(value, out.format, out.unit),
         }
     charts = [{"spec": spec, "svg": chart_svg(spec)} for spec in result.charts]  # after the finiteness check
     return _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])

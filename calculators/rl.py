@@ -1,15 +1,16 @@
 r"""What a reinforcement-learning step costs: the models PPO and GRPO keep in memory, and the FLOPs of a step.
 
 One RL step samples $S$ answers (prompts $\times$ group size $G$) of $T_r$ tokens each after prompts of $T_p$
-tokens, scores them, and trains the policy on them. The parts, per step, for a policy of $N$ active parameters:
+tokens, scores them, and trains the policy on them. The parts, per step, for a policy of $N_\text{active}$ active
+parameters (without the token-embedding table, the $N$ of the $6N$ rule):
 
 | Part | FLOPs | Who |
 | --- | --- | --- |
-| Generation (rollout) | $2 N \cdot S T_r$ | policy, forward only, token by token |
-| Reference scoring | $2 N \cdot S (T_p + T_r)$ | frozen reference model, one forward pass |
+| Generation (rollout) | $2 N_\text{active} \cdot S T_r$ | policy, forward only, token by token |
+| Reference scoring | $2 N_\text{active} \cdot S (T_p + T_r)$ | frozen reference model, one forward pass |
 | Reward scoring | $2 N_\text{rm} \cdot S (T_p + T_r)$ | a reward model; 0 for rule-based rewards |
 | Value model | $(2 + 6 n_\text{ep})\, N_v \cdot S (T_p + T_r)$ | PPO's critic: a forward pass for the values, then training |
-| Policy training | $6 n_\text{ep} N \cdot S (T_p + T_r)$ | forward and backward, $n_\text{ep}$ passes over the batch |
+| Policy training | $6 n_\text{ep} N_\text{active} \cdot S (T_p + T_r)$ | forward and backward, $n_\text{ep}$ passes over the batch |
 
 $2N$ per token is the matrix-multiply count of `calculators.flops` (attention over the context left out, so long
 answers cost more than this says); prefilling the prompt during generation is left out too (the group shares it).
@@ -49,14 +50,15 @@ class ModelStateBytes:
 
 
 def model_state_bytes(*, params: float, state: training.TrainingStateBytes, trained: bool) -> ModelStateBytes:
-    r"""Memory of one model, bytes: $P (b_w + b_g + b_{master} + 2 b_m)$ if trained, $P b_w$ if frozen.
+    r"""Memory of one model, bytes: $N M_\text{param}$ if trained (the whole training state of
+    `calculators.training.training_state_bytes_per_param`), $N M_\text{work}$ (its working weights) if frozen.
 
     A trained model (PPO's policy and value model, GRPO's policy) keeps the whole training state of
     `calculators.training.training_state_bytes_per_param`; a frozen one (the reference model, a reward model) only
     its working weights.
 
     Args:
-        params: all the model's parameters, $P$ (an MoE's total, not its active count).
+        params: all the model's parameters, $N$ (an MoE's total, not its active count).
         state: bytes per parameter of the training recipe.
         trained: whether the model is trained in the RL loop.
 
@@ -115,9 +117,9 @@ def rl_step_flops(*, policy_active_params: float, answers: float, prompt_tokens:
                   value_active_params: float = 0.0) -> RLStepParts:
     r"""FLOPs of one RL step, by part ($S$ = `answers`, $T_p$ = `prompt_tokens`, $T_r$ = `response_tokens`):
 
-    $$C = \underbrace{2 N S T_r}_\text{generation} + \underbrace{2 N S (T_p + T_r)}_\text{reference}
+    $$C = \underbrace{2 N_\text{active} S T_r}_\text{generation} + \underbrace{2 N_\text{active} S (T_p + T_r)}_\text{reference}
       + \underbrace{2 N_\text{rm} S (T_p + T_r)}_\text{reward model} + \underbrace{(2 + 6 n_\text{ep}) N_v S (T_p + T_r)}_\text{value model}
-      + \underbrace{6 n_\text{ep} N S (T_p + T_r)}_\text{policy training}$$
+      + \underbrace{6 n_\text{ep} N_\text{active} S (T_p + T_r)}_\text{policy training}$$
 
     GRPO is $N_v = 0$; rule-based rewards are $N_\text{rm} = 0$. PPO's value model runs a forward pass to give the
     values GAE needs, then trains like the policy. DeepSeek-R1-Zero trains each sample once ($n_\text{ep} = 1$: "a single
@@ -125,7 +127,8 @@ def rl_step_flops(*, policy_active_params: float, answers: float, prompt_tokens:
     is $2N$ (`calculators.flops.matmul_flops_per_token`).
 
     Args:
-        policy_active_params: $N$, parameters a token of the policy multiplies by (active ones for an MoE).
+        policy_active_params: $N_\text{active}$, parameters a token of the policy multiplies by (without the
+            token-embedding table).
         answers: $S$, answers sampled in the step (prompts times group size).
         prompt_tokens: $T_p$, mean prompt length, tokens.
         response_tokens: $T_r$, mean answer length, tokens.
@@ -157,8 +160,8 @@ def rl_step_flops(*, policy_active_params: float, answers: float, prompt_tokens:
 
 def rl_step_gpu_hours(step_flops: RLStepParts, *, peak_flops_per_second: float, generation_mfu: float,
                       training_mfu: float) -> RLStepParts:
-    r"""GPU-hours of each part, generation at its own MFU: $H_\text{gen} = \dfrac{C_\text{gen}}{3600\, P\,
-    \mathrm{MFU}_\text{gen}}$ and every other part at $\mathrm{MFU}_\text{train}$
+    r"""GPU-hours of each part, generation at its own MFU, $\dfrac{C_\text{gen}}{3600\, P\, \mathrm{MFU}_\text{gen}}$,
+    and every other part at $\mathrm{MFU}_\text{train}$
     (`calculators.training.gpu_hours_for_flops`).
 
     Generating a token reads every weight it uses (and its KV cache) for a few FLOPs each, so decoding is bound
@@ -182,7 +185,8 @@ def rl_step_gpu_hours(step_flops: RLStepParts, *, peak_flops_per_second: float, 
 
 
 def tokens_per_second_per_gpu(*, tokens: float, gpu_hours: float) -> float:
-    r"""Throughput, tokens per second per GPU, that `tokens` in `gpu_hours` imply: $\dfrac{T}{3600 H}$.
+    r"""Throughput, tokens per second per GPU, that `tokens` in `gpu_hours` imply:
+    $\tau = \dfrac{T_\text{gen}}{3600 \cdot \text{GPU-hours}}$.
 
     Examples:
         >>> round(tokens_per_second_per_gpu(tokens=3.6e9, gpu_hours=1000))
@@ -192,7 +196,8 @@ def tokens_per_second_per_gpu(*, tokens: float, gpu_hours: float) -> float:
 
 
 def gpu_hours_for_tokens(*, tokens: float, tokens_per_second_per_gpu: float) -> float:
-    r"""GPU-hours to produce `tokens` at a throughput per GPU, hours: $H = \dfrac{T}{3600\, \tau}$ (the inverse of
+    r"""GPU-hours to produce `tokens` at a throughput per GPU:
+    $\text{GPU-hours} = \dfrac{T_\text{gen}}{3600\, \tau}$ (the inverse of
     `tokens_per_second_per_gpu`).
 
     Examples:

@@ -199,7 +199,12 @@ Field = NumberField | ChoiceField | TextField
 
 @dataclass(frozen=True, kw_only=True)
 class Output:
-    """A computed quantity: how it is labelled and written (`format` is a key of `formatting.FORMATS`)."""
+    """A computed quantity: how it is labelled and written (`format` is a key of `formatting.FORMATS`).
+
+    `unit` is shown with every value: written after the number ("989.4 TFLOPS", "1.54×", "41.78 months"), or, for
+    a format that writes its own unit, one of `formatting.CARRIED_UNITS` ("B", "FLOP", "USD", ...). A pure number
+    has `formatting.DIMENSIONLESS`.
+    """
 
     name: str
     label: str

@@ -26,57 +26,65 @@ SECONDS_PER_HOUR = 3600
 
 
 def training_flops(*, flops_per_token: float, tokens: float) -> float:
-    r"""Total training compute, FLOPs: $C = c \cdot D$.
+    r"""Total training compute, FLOPs: $C = C_\text{token} \cdot T_\text{train}$.
 
-    `flops_per_token` is the training cost of one token, $c$ (forward and backward): $6N$ for a model of $N$
-    (active) parameters, or the detailed count of `calculators.flops.training_flops_per_token`. `tokens` is $D$.
+    `flops_per_token` is the training cost of one token, $C_\text{token}$ (forward and backward): $6 N_\text{active}$
+    by the 6N rule, or the detailed count of `calculators.flops.training_flops_per_token`. `tokens` is
+    $T_\text{train}$.
 
-    >>> training_flops(flops_per_token=6 * 405e9, tokens=15.6e12)  # Llama 3 paper, Sec. 3.2: 3.8 x 10^25
-    3.7908e+25
+    Examples:
+        >>> training_flops(flops_per_token=6 * 405e9, tokens=15.6e12)  # Llama 3 paper, Sec. 3.2: 3.8 x 10^25
+        3.7908e+25
     """
     return flops_per_token * tokens
 
 
 def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu: float) -> float:
     r"""GPU-hours to do `total_flops` at a fraction `mfu` of each GPU's peak, hours:
-    $H = \dfrac{C}{3600 \cdot P \cdot \mathrm{MFU}}$.
+    $\text{GPU-hours} = \dfrac{C}{3600 \cdot P \cdot \mathrm{MFU}}$.
 
     `peak_flops_per_second` is $P$, the accelerator's peak dense throughput at the precision the matrix
     multiplications run in (FLOP/s).
 
-    >>> round(gpu_hours_for_flops(total_flops=3.8e25, peak_flops_per_second=989.4e12, mfu=0.40) / 1e6, 2)
-    26.67
+    Examples:
+        >>> round(gpu_hours_for_flops(total_flops=3.8e25, peak_flops_per_second=989.4e12, mfu=0.40) / 1e6, 2)
+        26.67
     """
     return total_flops / (SECONDS_PER_HOUR * peak_flops_per_second * mfu)
 
 
 def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: float) -> float:
-    r"""The MFU a reported number of GPU-hours implies, fraction: $\mathrm{MFU} = \dfrac{C}{3600 \cdot H \cdot P}$.
+    r"""The MFU a reported number of GPU-hours implies, fraction:
+    $\mathrm{MFU} = \dfrac{C}{3600 \cdot \text{GPU-hours} \cdot P}$.
 
     The inverse of `gpu_hours_for_flops`. It folds in everything the GPU-hours include that is not model
     arithmetic: restarts, evaluation, idle time, recomputation. A value above 1 means the FLOP count or the peak
     is wrong, not that the GPUs beat their datasheet.
 
-    >>> round(implied_mfu(total_flops=3.8e25, gpu_hours=30.84e6, peak_flops_per_second=989.4e12), 3)
-    0.346
+    Examples:
+        >>> round(implied_mfu(total_flops=3.8e25, gpu_hours=30.84e6, peak_flops_per_second=989.4e12), 3)
+        0.346
     """
     return total_flops / (SECONDS_PER_HOUR * gpu_hours * peak_flops_per_second)
 
 
 def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
-    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly: $T = H / n$.
+    r"""Hours of wall-clock time when `gpus` GPUs share the work evenly:
+    $\text{hours} = \text{GPU-hours} / n_\text{GPU}$.
 
-    >>> wall_clock_hours(gpu_hours=180_000, gpus=2048) / 24  # DeepSeek-V3, Sec. 1: "3.7 days" per trillion tokens
-    3.662109375
+    Examples:
+        >>> wall_clock_hours(gpu_hours=180_000, gpus=2048) / 24  # DeepSeek-V3, Sec. 1: "3.7 days" per trillion tokens
+        3.662109375
     """
     return gpu_hours / gpus
 
 
 def gpu_hours_per_trillion_tokens(*, gpu_hours: float, tokens: float) -> float:
-    r"""GPU-hours per $10^{12}$ training tokens: $H / (D / 10^{12})$.
+    r"""GPU-hours per $10^{12}$ training tokens: $\text{GPU-hours} / (T_\text{train} / 10^{12})$.
 
-    >>> gpu_hours_per_trillion_tokens(gpu_hours=2_664_000, tokens=14.8e12)  # DeepSeek-V3: 180K
-    180000.0
+    Examples:
+        >>> gpu_hours_per_trillion_tokens(gpu_hours=2_664_000, tokens=14.8e12)  # DeepSeek-V3: 180K
+        180000.0
     """
     return gpu_hours / (tokens / 1e12)
 
@@ -103,14 +111,16 @@ class TrainingStateBytes:
 
 def training_state_bytes_per_param(*, weight_bytes: float, master_bytes: float, gradient_bytes: float,
                                    moment_bytes: float) -> TrainingStateBytes:
-    r"""Training state per parameter, bytes: $b = b_w + b_{master} + b_g + 2 b_m$ (Adam keeps two moments).
+    r"""Training state per parameter, bytes: $M_\text{param} = M_\text{work} + M_\text{master} + M_\text{grad}
+    + 2 M_\text{moment}$ (the working weights, the master copy, the gradients, and Adam's two moments).
 
     BF16 mixed precision with FP32 master weights and moments is $2 + 4 + 2 + 2 \cdot 4 = 16$ bytes (ZeRO,
     arXiv:1910.02054, Sec. 3.1: "$2\Psi + 2\Psi + 12\Psi = 16\Psi$"). DeepSeek-V3 keeps the moments in BF16 and
     the master weights and gradients in FP32 (arXiv:2412.19437, Sec. 3.3.3).
 
-    >>> training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2, moment_bytes=4).total
-    16
+    Examples:
+        >>> training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=2, moment_bytes=4).total
+        16
     """
     return TrainingStateBytes(weights=weight_bytes, master=master_bytes, gradients=gradient_bytes,
                               moments=2 * moment_bytes)

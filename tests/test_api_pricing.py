@@ -179,7 +179,7 @@ def test_the_27x_on_output_list_prices() -> None:
     result = run("api-cost", {})
     assert result["errors"] == []
     out = result["outputs"]
-    assert out["ratio_output"]["value"] == pytest.approx(60 / 2.19) and out["ratio_output"]["text"] == "27.4"
+    assert out["ratio_output"]["value"] == pytest.approx(60 / 2.19) and out["ratio_output"]["text"] == "27.4×"
     assert out["ratio_input_miss"]["value"] == pytest.approx(15 / 0.55)
     assert out["ratio_input_hit"]["value"] == pytest.approx(7.5 / 0.14)
     # the workload: 2,000-token prompts half from cache, 500-token answers, 2,000 thinking tokens each

@@ -429,7 +429,7 @@ A = "#calc-api-cost"  # api-cost, R1 against o1
 def test_api_cost_recomputes_and_a_date_before_any_list_gets_a_message(page) -> None:
     page.goto(page.base + PRICES_PAGE)
     page.wait_for_selector(f'{A}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
-    assert widget_output(page, A, "ratio_output") == "27.4"
+    assert widget_output(page, A, "ratio_output") == "27.4×"
     page.fill(f"{A}-time_utc", "20:00")
     page.fill(f"{A}-date", "2025-03-03")  # DeepSeek's off-peak hours: R1 at a quarter of its price
     inputs = {"preset": "r1-vs-o1", "date": "2025-03-03", "time_utc": "20:00"}

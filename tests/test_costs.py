@@ -120,10 +120,15 @@ def test_deepseek_r1_dollars_against_the_published_294k() -> None:
         assert stage.gpu_hours * r1.usd_per_gpu_hour == stage.usd
 
 
-def test_deepseek_r1_on_top_of_the_v3_run() -> None:
+def test_deepseek_r1_on_top_of_v3_base() -> None:
+    """R1 starts from DeepSeek-V3-Base: V3 Table 1's pre-training ($5.328M) and context extension ($0.238M), not
+    V3's own post-training ($0.01M), which the $5.576M also holds (issue 10)."""
     out = outputs("run-bill", {"preset": "deepseek-r1"})
-    assert out["total_with_base_usd"] == 294_672 + 5_576_000
-    assert out["share_of_total"] == pytest.approx(294_672 / (294_672 + 5_576_000))
+    assert out["total_with_base_usd"] == 294_672 + 5_328_000 + 238_000
+    assert out["share_of_total"] == pytest.approx(294_672 / (294_672 + 5_566_000))
+    head = outputs("headline-costs", {})
+    assert head["r1_with_base_gpu_hours"] == 147_000 + 2_664_000 + 119_000
+    assert head["r1_with_base_usd"] == 2 * (147_000 + 2_783_000)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -247,7 +252,7 @@ def test_fp8_peak_is_twice_bf16(accelerator: str) -> None:
     # 2.0001 after rounding, "2" to the four digits the site prints. B200: 2.25 and 4.5 PFLOPS, exactly 2.
     out = run("precision", {"accelerator": accelerator})["outputs"]["peak_ratio"]
     assert out["value"] == pytest.approx(2, abs=2e-4)
-    assert out["text"] == "2"
+    assert out["text"] == "2×"
     if accelerator == "b200":
         assert out["value"] == 2
 
@@ -283,7 +288,8 @@ def test_break_even_utilisation_makes_owned_equal_rent(preset: str | None) -> No
 def test_rental_quotes_table_lists_only_the_chosen_accelerator(accelerator: str) -> None:
     [table] = run("buy-vs-rent", {"accelerator": accelerator})["tables"]
     expected = [q for q in data.prices().values() if q.key.startswith("rental.") and q.accelerator == accelerator]
-    assert [row[0] for row in table["rows"]] == [q.what for q in expected]
+    # a quote read only in secondary reports says so (issue 10: source-status labels are consistent)
+    assert [row[0] for row in table["rows"]] == [q.what if q.verified else f"{q.what} (secondary)" for q in expected]
     assert [row[1] for row in table["rows"]] == [q.as_of for q in expected]
 
 
@@ -577,3 +583,14 @@ def test_format_hours_shows_days() -> None:
 def test_format_flops() -> None:
     assert format_flops(3.8e25) == "3.8 × 10²⁵ FLOP"
     assert format_flops(3.7908e25) == "3.791 × 10²⁵ FLOP"
+
+
+def test_the_576m_is_v3s_whole_official_training_in_data_too() -> None:
+    """V3 Table 1: $5.328M + $0.238M + $0.01M = $5.576M; R1's base, V3-Base, is the first two (issue 10)."""
+    runs = data.training_runs()
+    v3, r1 = runs["deepseek-v3"], runs["deepseek-r1"]
+    assert sum(s.usd for s in v3.stages) == v3.total_usd == 5_576_000
+    assert [s.usd for s in v3.stages] == [5_328_000, 238_000, 10_000]
+    assert "$5.328M" in v3.note and "$0.238M" in v3.note and "$0.01M" in v3.note
+    assert "whose pre-training is the $5.576M run" not in r1.note and "$5.566M" in r1.note
+    assert data.base_of(r1) == (2_783_000, 5_566_000)

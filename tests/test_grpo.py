@@ -256,3 +256,34 @@ def test_rl_step_parts_add_up() -> None:
     assert step.policy_training == 2 * 6e9 * 150
     assert step.total == pytest.approx(step.generation + step.scoring_and_training)
     assert step.scaled(3).total == pytest.approx(3 * step.total)
+
+
+# --- Inputs that cannot be (issue 10) ---------------------------------------------------------------------------------
+
+def test_a_policy_cannot_use_more_parameters_than_it_has() -> None:
+    errors = run("ppo-vs-grpo", {"total_params_billion": 7, "active_params_billion": 70})["errors"]
+    assert errors == [{"field": "active_params_billion",
+                       "message": "Cannot exceed the policy's 7 billion parameters in all."}]
+    assert run("ppo-vs-grpo", {"total_params_billion": 7, "active_params_billion": 7})["errors"] == []
+    # as a form sends it: text
+    assert run("ppo-vs-grpo", {"total_params_billion": "671", "active_params_billion": "672"})["errors"][0]["field"] \
+        == "active_params_billion"
+
+
+@pytest.mark.parametrize(("epsilon", "ok"), [(0.2, True), (0.99, True), (1, False), (1.5, False), ("10", False)])
+def test_the_clip_range_stays_below_one(epsilon, ok) -> None:
+    """clip(ρ, 1 − ε, 1 + ε) with ε ≥ 1 no longer clips from below (ρ > 0): the field says so."""
+    errors = run("grpo-advantages", {"clip_epsilon": epsilon})["errors"]
+    if ok:
+        assert errors == []
+    else:
+        assert [e["field"] for e in errors] == ["clip_epsilon"]
+        assert errors[0]["message"].startswith("Must be less than 1")
+
+
+def test_the_value_model_note_cites_deepseekmath_not_instructgpt() -> None:
+    """InstructGPT's 175B policy had a 6B reward model and value function (Sec. 3.5, App. C); 'comparable size' is
+    DeepSeekMath's statement (Sec. 4.1.1)."""
+    [note] = [n for n in run("ppo-vs-grpo", {"preset": "deepseek-v3"})["notes"] if "value model" in n]
+    assert "DeepSeekMath" in note and "comparable size" in note and "6B" in note
+    assert "as in InstructGPT" not in note

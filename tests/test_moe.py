@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import moe, run
+from calculators import get_calculator, moe, run
 
 
 @settings(max_examples=60, deadline=None)
@@ -81,3 +81,30 @@ def test_model_params_needs_a_model_and_reports_memory() -> None:
     assert out["accelerators_needed"]["value"] == 10  # 671 GB over 72 GB usable per 80 GB H800
     dense = run("model-params", {"preset": "llama-3.1-8b"})["outputs"]
     assert dense["moe_flops_saving"]["value"] is None and dense["expert_params"]["value"] is None
+
+
+def test_one_n_for_6n_across_calculators() -> None:
+    """6N uses N_active, without the token-embedding table, everywhere (issue 10: the MoE page's 225.3 GFLOP counted
+    the table, the cost page's 219.8 did not). At a context of 0 the detailed count is exactly 6N."""
+    model = run("model-params", {"preset": "deepseek-v3"})["outputs"]
+    cost = run("training-cost", {"preset": "deepseek-v3"})["outputs"]
+    n_active = model["active_params_without_embeddings"]["value"]
+    assert model["six_n_flops_per_token"]["value"] == pytest.approx(6 * n_active)
+    assert cost["six_n_flops_per_token"]["value"] == pytest.approx(6 * n_active, rel=1e-4)  # N to the nearest million
+    assert model["six_n_flops_per_token"]["text"] == cost["six_n_flops_per_token"]["text"] == "219.8 GFLOP"
+    at_zero = run("model-params", {"preset": "deepseek-v3", "context_length": 0})["outputs"]
+    assert at_zero["training_flops_per_token"]["value"] == pytest.approx(6 * n_active)
+    # the count with the embedding table is still shown, named as such
+    assert 6 * model["active_params"]["value"] == pytest.approx(225.3e9, rel=1e-3)
+    [with_table] = [o for o in get_calculator("model-params").outputs if o.name == "active_params"]
+    assert "with the embedding table" in with_table.label
+
+
+def test_the_active_share_is_n_active_over_all() -> None:
+    """DeepSeek-V3: 36.63B of 671B, 5.5% (the abstract's 37B of 671B)."""
+    for calc in ("model-params", "moe-design"):
+        out = run(calc, {"preset": "deepseek-v3"})["outputs"]
+        assert out["active_params_without_embeddings"]["value"] == pytest.approx(36.63e9, rel=1e-3)
+        assert out["active_share"]["value"] == pytest.approx(out["active_params_without_embeddings"]["value"]
+                                                             / out["total_params"]["value"])
+        assert out["active_share"]["text"] == "5.5%"

@@ -193,6 +193,49 @@ def test_cost_page_numbers_come_from_the_package(built_site: Path) -> None:
         assert not any(amount in span for amount in ("22k", "60M", "5.576M", "26,000", "294K")), span
 
 
+def _prose(html: str) -> str:
+    """A page's text without tags, widgets or scripts, whitespace collapsed."""
+    html = re.sub(r'<div class="calc".*?<ul class="calc-notes">.*?</ul>\s*</div>', " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    from html import unescape
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_content_fixes_of_issue_10_are_on_the_pages(built_site: Path) -> None:
+    """Each figure the fact-check found wrong is now right on the page, with the package's numbers."""
+    mla = _prose((built_site / "explainers/mla-kv-cache/index.html").read_text())
+    # 82.2% is MLA and 60 layers instead of 95; per layer MLA saves 71.9% against the 67B's GQA (576 vs 2,048)
+    assert "Per layer, both in BF16: MLA against the 67B's GQA with 8 KV heads 4,096 B 1,152 B 71.9%" in mla
+    assert "Per token, both in BF16: MLA and 60 layers instead of 95 389,120 B 69,120 B 82.2%" in mla
+    assert "MLA alone, at equal precision" not in mla and "seed articles" not in mla
+
+    moe = _prose((built_site / "explainers/moe/index.html").read_text())
+    v3 = run("model-params", {"preset": "deepseek-v3"})["outputs"]
+    assert f"gives {v3['six_n_flops_per_token']['text']}" in moe and v3['six_n_flops_per_token']['text'] == "219.8 GFLOP"
+    assert "would give 225.3 GFLOP" in moe  # the count with the embedding table, named as such
+    assert "93.1%" in moe and "94.5%" in moe and "a few large experts" not in moe
+    assert "up to 2,048 experts" in moe and "Sec. 3.1.2" in moe
+    assert "In its technical report (December 2024)" in moe and "18 nodes" in moe
+
+    cost = _prose((built_site / "explainers/cost/index.html").read_text())
+    assert "pre-training $5.328M, context extension $238K, post-training $10K" in cost
+    assert "this site's reconstruction" in cost and "this site's reading" in cost
+    assert "$5.566M" in cost and "DeepSeek owns its GPUs" not in cost
+
+    grpo = _prose((built_site / "explainers/grpo/index.html").read_text())
+    assert "most of the bill" not in grpo and "final pre-training run" not in grpo
+    assert "comparable size as the policy model" in grpo and "6B reward model" in grpo
+    pg = run("ppo-vs-grpo", {"preset": "deepseek-v3", "reward": "rule"})["outputs"]
+    assert f"only {pg['generation_flops_share']['text']} of a GRPO step's FLOPs" in grpo
+    # Dr. GRPO drops the 1/|o_i| length normalisation as well as the std
+    assert "It also drops the \\(1/\\lvert o_i \\rvert\\)" in grpo and "by the same constant" in grpo
+
+    home = _prose((built_site / "index.html").read_text())
+    assert "on the way" not in home and "primary source with a date" not in home
+    for page in ("explainers/cost/", "explainers/grpo/"):
+        assert f'href="{page}"' in (built_site / "index.html").read_text(), page
+
+
 def test_reference_lists_every_calculator_and_its_page(built_site: Path) -> None:
     from calculators import calculator_ids
 
@@ -224,8 +267,98 @@ def test_grpo_page_numbers_come_from_the_package(built_site: Path) -> None:
         assert bill["implied_tokens_per_second_per_gpu"]["text"] in html
     assert "5,324,800" in html  # 10,400 x 32 x 16 answers
     r1 = run("run-bill", {"preset": "deepseek-r1"})["outputs"]
-    assert f"{r1['total_gpu_hours']['text']} GPU-hours, {r1['total_usd']['text']}" in html
+    assert f"{r1['total_gpu_hours']['text']}, {r1['total_usd']['text']}" in html
     assert html.count('class="arithmatex"') >= 5
+
+
+# TeX that is really prose: a price ("5.576M to train ..."), a quotation mark, or words that are not TeX commands.
+_TEX_TEXT = re.compile(r"\\(text|mathrm|operatorname|textbf|mathbf|mathit|boldsymbol)\{[^{}]*\}")
+_PRICE = re.compile(r"(^|[^\w.])\d[\d,]*(\.\d+)?[KMBk]\b")
+_WORDS = re.compile(r"(?<![\\\w])[A-Za-z]{3,}\s+[A-Za-z]{3,}(?!\w)")
+
+
+def prose_in_tex(tex: str) -> str | None:
+    """Why `tex` (the content of an arithmatex span) looks like prose a dollar sign turned into math, or None."""
+    body = _TEX_TEXT.sub(" ", tex.strip().removeprefix("\\(").removesuffix("\\)").removeprefix("\\[")
+                         .removesuffix("\\]"))
+    if re.search("[\"“”]", body):
+        return "a quotation mark"
+    if _PRICE.search(body):
+        return "a price"
+    if _WORDS.search(body):
+        return f"words: {_WORDS.search(body).group(0)!r}"
+    return None
+
+
+def test_prose_in_tex_recognises_the_home_pages_headline() -> None:
+    """The check below, on the span the home page produced before its dollars were escaped (issue 10)."""
+    assert prose_in_tex('\\(5.576M to train DeepSeek-V3", "\\)') is not None
+    for formula in ("\\(C = 6\\,N_\\text{active}\\,T_\\text{train}\\)", "\\(2 L H T (d_{qk} + d_v)\\)",
+                    "\\(\\min\\big(\\rho_{i,t}\\hat A_{i,t}\\big)\\)", "\\(576 \\times 61 \\times 2 = 70{,}272\\)",
+                    "\\(\\$_\\text{owned} = \\frac{\\$_\\text{cap}}{8760 \\cdot u}\\)", "\\(10^{-4}\\)"):
+        assert prose_in_tex(formula) is None, formula
+
+
+def test_no_dollar_sign_in_prose_becomes_math(built_site: Path) -> None:
+    """Every formula on every page is TeX, not a sentence between two dollar signs (the home page's first line
+    was); the widgets' text holds no TeX delimiter that KaTeX would render."""
+    problems = []
+    for page in pages(built_site):
+        tree = Tree(page.read_text()).root
+        for span in tree.find_all(lambda e: e.has_class("arithmatex")):
+            why = prose_in_tex(span.all_text())
+            if why:
+                problems.append((page.relative_to(built_site).as_posix(), why, span.all_text()[:80]))
+        for widget in tree.find_all(lambda e: e.has_class("calc") and "data-calc" in e.attrs):
+            text = widget.all_text()
+            for delimiter in ("$$", "\\(", "\\["):
+                if delimiter in text:
+                    problems.append((page.relative_to(built_site).as_posix(), "TeX in a widget", delimiter))
+    assert not problems, problems
+
+
+def test_dollars_followed_by_a_digit_are_escaped_in_the_markdown() -> None:
+    """In the pages' Markdown a "$" before a digit is a price, so it must be written "\\$" (a formula that starts
+    with a digit is written \\( ... \\)); front matter is not Markdown and takes a plain "$"."""
+    problems = []
+    for path in sorted(Path(__file__).resolve().parents[1].joinpath("docs").rglob("*.md")):
+        text = path.read_text()
+        body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+        fenced = False
+        for n, line in enumerate(body.splitlines(), 1):
+            if line.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+            if not fenced and re.search(r"(?<!\\)\$\d", line):
+                problems.append((path.name, n, line.strip()[:80]))
+    assert not problems, problems
+
+
+def test_what_a_page_macro_writes_has_its_dollars_escaped() -> None:
+    """An output's text, a filter and a note from data/ alike: no "$" reaches the Markdown unescaped."""
+    from sitebuild.render import render_page_macros
+
+    page = ('{{ calc("headline-costs").v3_usd }} | {{ 294000 | usd }} | {{ runs["deepseek-r1"].note }} | '
+            '{{ calc("buy-vs-rent").owned_usd_per_used_hour }}')
+    written = render_page_macros(page, "test.md")
+    assert "\\$5.576M" in written and "\\$294K" in written
+    assert not re.search(r"(?<!\\)\$", written), written
+
+
+def test_meta_descriptions_are_the_front_matters(built_site: Path) -> None:
+    """Each page's <meta name="description"> is its front matter's description, whole: no quotation mark cut it
+    short, no backslash shows."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    for path in sorted(docs.rglob("*.md")):
+        text = path.read_text()
+        match = re.search(r"^description: (.*)$", text.split("\n---\n", 1)[0], re.M) if text.startswith("---") else None
+        if not match:
+            continue
+        rel = path.relative_to(docs).with_suffix("")
+        html_path = built_site / ("index.html" if rel.name == "index" else f"{rel.as_posix()}/index.html")
+        tree = Tree(html_path.read_text()).root
+        [meta] = tree.find_all(lambda e: e.tag == "meta" and e.attrs.get("name") == "description")
+        assert meta.attrs["content"] == match.group(1).strip().strip("'"), path.name
+        assert "\\" not in meta.attrs["content"], path.name
 
 
 def test_formulas_are_marked_for_katex(built_site: Path) -> None:
@@ -304,7 +437,7 @@ def test_api_prices_page_numbers_come_from_the_package(built_site: Path) -> None
         pattern = r".*?".join(rf"<td[^>]*>{re.escape(c)}</td>" for c in [f"<code>{p.model}</code>", *cells])
         assert any(re.search(pattern, row, re.S) for row in rows), p.key
     r27 = run("api-cost", {"preset": "r1-vs-o1"})["outputs"]
-    assert r27["ratio_output"]["text"] == "27.4"
+    assert r27["ratio_output"]["text"] == "27.4×"
     for name in ("ratio_output", "ratio_input_miss", "ratio_input_hit", "ratio_workload", "a_request_usd",
                  "b_month_usd"):
         assert r27[name]["text"] in html, name

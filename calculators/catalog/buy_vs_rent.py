@@ -81,7 +81,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         f"{format_usd(annual)} a year, whether the GPU works or not.",
         f"Power: {format_number(values['watts_per_gpu'])} W × PUE {format_number(values['pue'])} × "
         f"{format_usd(values['usd_per_kwh'])}/kWh = {format_usd(power)} per hour of use "
-        f"(the {acc.name} alone is rated {format_number(acc.power_watts)} W; idle power is left out).",
+        f"(the {acc.name} alone is rated {format_number(acc.power_watts)} W"
+        f"{', a figure inferred, not published' if acc.sources.get('power_watts', '').startswith('inferred') else ''}"
+        "; idle power is left out).",
     ]
     if break_even is None:
         notes.append(f"At {format_usd(rent)} an hour renting is cheaper even at 100% utilisation: the rental price does "
@@ -102,7 +104,8 @@ def _quotes_table(accelerator: str, owned: float) -> dict[str, Any]:
         if quote.key.startswith("rental.") and quote.accelerator == accelerator:
             price = format_usd(quote.low) if quote.low == quote.high else f"{format_usd(quote.low)}–{format_usd(quote.high)}"
             ratio = owned / ((quote.low + quote.high) / 2)
-            rows.append([quote.what, quote.as_of, price, f"{format_number(ratio, 3)}×"])
+            what = quote.what if quote.verified else f"{quote.what} (secondary)"
+            rows.append([what, quote.as_of, price, f"{format_number(ratio, 3)}×"])
     return {"title": "Rental quotes on record for this accelerator",
             "columns": ["Quote", "As of", "$ per GPU-hour", "Owned / rented"], "rows": rows}
 
@@ -137,33 +140,33 @@ CALCULATOR = (
         fields=(
             ChoiceField(name="accelerator", label="Accelerator", default="h100", choices=ACCELERATORS,
                         help="For its rated power and the rental quotes on record."),
-            NumberField(name="gpus", label="GPUs", default=2048, integer=True, minimum=1, maximum=10_000_000,
+            NumberField(name="gpus", label="GPUs", symbol="n_GPU", default=2048, integer=True, minimum=1, maximum=10_000_000,
                         help="GPUs in the cluster."),
             NumberField(name="gpu_price_usd", label="GPU price", unit="$ per GPU", default=26000, minimum=0,
-                        maximum=1e7, help="What one GPU costs (H100: $22k-$30k in 2025, Epoch AI)."),
+                        maximum=1e7, help="What one GPU costs (H100: $22k-$30k in 2025, Epoch AI, as cited)."),
             NumberField(name="server_premium", label="Server premium", unit="fraction", default=0.38, minimum=0,
                         maximum=100, help="The server's price above its GPUs' (CPUs, memory, NICs): 0.38 for an "
                                           "8-GPU H100 server (Epoch AI)."),
             NumberField(name="overhead_fraction", label="Network and facility", unit="fraction", default=0.25,
                         minimum=0, maximum=100, help="Cluster network, storage and building on top of the servers, "
                                                      "as a fraction of them (an assumption: set your own)."),
-            NumberField(name="years", label="Depreciation", unit="years", default=4, minimum=0.25, maximum=30,
+            NumberField(name="years", label="Depreciation", symbol="Y", unit="years", default=4, minimum=0.25, maximum=30,
                         help="Years over which the purchase is written off."),
-            NumberField(name="cost_of_capital", label="Cost of capital", unit="fraction per year", default=0.08,
+            NumberField(name="cost_of_capital", label="Cost of capital", symbol="κ", unit="fraction per year", default=0.08,
                         minimum=0, maximum=1, help="Interest paid or return forgone on the money, per year."),
-            NumberField(name="watts_per_gpu", label="Power per GPU", unit="W", default=1275, minimum=0,
+            NumberField(name="watts_per_gpu", label="Power per GPU", symbol="watts", unit="W", default=1275, minimum=0,
                         maximum=100_000, help="Drawn in use, with its share of the server: a DGX H100 is rated "
                                               "10.2 kW for 8 GPUs."),
-            NumberField(name="pue", label="PUE", default=1.56, minimum=1, maximum=5,
+            NumberField(name="pue", label="PUE", symbol="PUE", default=1.56, minimum=1, maximum=5,
                         help="Facility energy / IT energy (Uptime Institute average 2024: 1.56)."),
-            NumberField(name="usd_per_kwh", label="Electricity", unit="$ per kWh", default=0.0813, minimum=0,
+            NumberField(name="usd_per_kwh", label="Electricity", symbol="p_kWh", unit="$ per kWh", default=0.0813, minimum=0,
                         maximum=10, help="US industrial average 2024: $0.0813 (EIA)."),
-            NumberField(name="fixed_usd_per_gpu_year", label="Fixed costs", unit="$ per GPU-year", default=0,
+            NumberField(name="fixed_usd_per_gpu_year", label="Fixed costs", symbol="USD_fixed", unit="$ per GPU-year", default=0,
                         minimum=0, maximum=1e7, help="Maintenance, space, support and staff, per GPU and year."),
-            NumberField(name="utilization", label="Utilisation", unit="fraction", default=0.8, minimum=0,
+            NumberField(name="utilization", label="Utilisation", symbol="u", unit="fraction", default=0.8, minimum=0,
                         exclusive_minimum=True, maximum=1,
                         help="Share of the year each GPU does paid-for work, between 0 and 1."),
-            NumberField(name="rental_usd_per_gpu_hour", label="Rental price", unit="$ per GPU-hour", default=2.0,
+            NumberField(name="rental_usd_per_gpu_hour", label="Rental price", symbol="p_GPU", unit="$ per GPU-hour", default=2.0,
                         minimum=0, exclusive_minimum=True, maximum=1000, help="The alternative: renting."),
             NumberField(name="run_gpu_hours", label="A run of", unit="GPU-hours", default=2_788_000, minimum=0,
                         maximum=1e12, help="Price one run both ways (DeepSeek-V3: 2,788K; 0: none)."),

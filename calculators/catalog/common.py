@@ -42,8 +42,8 @@ def config_field(*, fills: str, rows: int = 3) -> TextField:
 
 def price_field(help: str) -> NumberField:
     """The ``usd_per_gpu_hour`` input: a rental price per GPU-hour, $2 by default (DeepSeek's H800 assumption)."""
-    return NumberField(name="usd_per_gpu_hour", label="Price", unit="$ per GPU-hour", default=2.0, minimum=0,
-                       maximum=1000, help=help)
+    return NumberField(name="usd_per_gpu_hour", label="Price", symbol="p_GPU", unit="$ per GPU-hour", default=2.0,
+                       minimum=0, maximum=1000, help=help)
 
 
 def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:

@@ -59,7 +59,11 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
 
 def check(values: Mapping[str, Any]) -> list[FieldError]:
     _, message = read_rewards(values["rewards"])
-    return [FieldError(field="rewards", message=message)] if message else []
+    errors = [FieldError(field="rewards", message=message)] if message else []
+    if values["clip_epsilon"] >= 1:
+        errors.append(FieldError(field="clip_epsilon", message="Must be less than 1: the clip range is "
+                                 "[1 − ε, 1 + ε], and a ratio is never below 0 (PPO uses 0.2)."))
+    return errors
 
 
 def compute(values: Mapping[str, Any]) -> Result:
@@ -121,9 +125,9 @@ def _notes(values: Mapping[str, Any], rewards: list[float], advantages: tuple[fl
                 if values["std_kind"] == "sample" else "population standard deviation, ÷ G")
         notes.append(f"Scaled by the {kind}: {format_number(sample)} (sample) or {format_number(population)} "
                      "(population) for this group. DeepSeekMath's std(r) does not say which.")
-        notes.append(f"ε = {format_number(values['std_epsilon'])} is added to the std, as implementations do so that "
+        notes.append(f"ζ = {format_number(values['std_epsilon'])} is added to the std, as implementations do so that "
                      "a group of equal rewards does not divide by zero (TRL adds 0.0001, verl 0.000001); the paper "
-                     "has no ε.")
+                     "has no such constant.")
     else:
         notes.append("Dr. GRPO (arXiv:2503.20783) subtracts the group mean and does not divide by the std, so a "
                      "group with a small spread of rewards is not scaled up.")
@@ -172,7 +176,7 @@ CALCULATOR = (
             ChoiceField(name="std_kind", label="Standard deviation", default="sample", choices=STD_KINDS,
                         relevant_when=SCALED,
                         help="The paper's std(r) does not say; torch.std, as TRL and verl call it, gives the sample one."),
-            NumberField(name="std_epsilon", label="ε added to the std", symbol="ε", default=1e-4, minimum=0,
+            NumberField(name="std_epsilon", label="Constant added to the std", symbol="ζ", default=1e-4, minimum=0,
                         maximum=1, relevant_when=SCALED,
                         help="Keeps a group of equal rewards from dividing by zero (TRL: 0.0001; verl: 0.000001)."),
             NumberField(name="ratio", label="Probability ratio", symbol="ρ", default=1.3, minimum=0,
@@ -180,8 +184,7 @@ CALCULATOR = (
                         help="π_θ / π_θold of a token: how much more likely the updated policy makes it."),
             NumberField(name="clip_epsilon", label="Clip range", symbol="ε", default=0.2, minimum=0,
                         exclusive_minimum=True, maximum=100,
-                        help="The ratio is held inside [1 − ε, 1 + ε] (PPO: 0.2; DeepSeek-R1's first RL stage "
-                             "printed 10)."),
+                        help="The ratio is held inside [1 − ε, 1 + ε], with 0 < ε < 1 (PPO: 0.2)."),
             _probability("policy_prob", "Token probability under the policy", 0.5, "π_θ of a sampled token."),
             _probability("reference_prob", "Token probability under the reference model", 0.4,
                          "π_ref of the same token."),
@@ -191,8 +194,8 @@ CALCULATOR = (
         ),
         outputs=(
             Output(name="answers", label="Answers in the group", unit="answers", format="count", help="G."),
-            Output(name="reward_mean", label="Mean reward", unit="reward", format="number"),
-            Output(name="reward_std", label="Standard deviation used", unit="reward", format="number"),
+            Output(name="reward_mean", label="Mean reward", unit="dimensionless", format="number"),
+            Output(name="reward_std", label="Standard deviation used", unit="dimensionless", format="number"),
             Output(name="advantage_max", label="Highest advantage", unit="dimensionless", format="number"),
             Output(name="advantage_min", label="Lowest advantage", unit="dimensionless", format="number"),
             Output(name="clipped_ratio", label="Ratio after clipping", unit="dimensionless", format="number"),
@@ -207,7 +210,7 @@ CALCULATOR = (
         preset_fields=("rewards", "advantage_scaling", "kl_beta"),
         default_preset="r1-zero",
         examples=(
-            Example(title="Four answers, two right: advantages ±1 with the population std and no ε",
+            Example(title="Four answers, two right: advantages ±1 with the population std and no ζ",
                     inputs={"rewards": "1, 0, 0, 1", "std_kind": "population", "std_epsilon": 0},
                     expected={"reward_mean": 0.5, "reward_std": 0.5, "advantage_max": 1, "advantage_min": -1},
                     source="DeepSeekMath (arXiv:2402.03300), Sec. 4.1.2"),

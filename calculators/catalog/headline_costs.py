@@ -36,12 +36,13 @@ def compute(values: Mapping[str, Any]) -> Result:
         rows.append([run.name, f"{run.gpus:,} × {data.accelerators()[run.accelerator].name}",
                      format_count(run.total_gpu_hours), stated, format_usd(at_price[key]),
                      format_percent(mfu) if mfu is not None else "–"])
-    base = runs["deepseek-r1"].base_run
+    base_gpu_hours, _ = data.base_of(runs["deepseek-r1"])  # DeepSeek-V3-Base: V3's pre-training and context extension
+    base_usd = pricing.rental_cost_usd(gpu_hours=base_gpu_hours, usd_per_gpu_hour=price)
     out = {
         "v3_usd": at_price["deepseek-v3"],
         "r1_usd": at_price["deepseek-r1"],
-        "r1_with_base_gpu_hours": runs["deepseek-r1"].total_gpu_hours + runs[base].total_gpu_hours,
-        "r1_with_base_usd": at_price["deepseek-r1"] + at_price[base],
+        "r1_with_base_gpu_hours": runs["deepseek-r1"].total_gpu_hours + base_gpu_hours,
+        "r1_with_base_usd": at_price["deepseek-r1"] + base_usd,
         "llama_usd": at_price["llama-3.1-405b"],
         "llama_to_v3": runs["llama-3.1-405b"].total_gpu_hours / runs["deepseek-v3"].total_gpu_hours,
     }
@@ -53,9 +54,11 @@ def compute(values: Mapping[str, Any]) -> Result:
         "GPU-hours as published: DeepSeek-V3 Table 1 (arXiv:2412.19437); DeepSeek-R1, Nature 645 (2025), "
         "Supplementary Table 7 (read in transcriptions); Llama 3.1 model card.",
         "One price for H800 and H100 hours alike: the chips compute the same; the H800's slower NVLink is not priced.",
-        "The R1 bill is post-training on top of DeepSeek-V3-Base; R1 from scratch is both rows together.",
+        f"The R1 bill is post-training on top of DeepSeek-V3-Base: V3's pre-training and context extension, "
+        f"{format_count(base_gpu_hours)} GPU-hours. R1 from scratch is those and the R1 bill; V3's own post-training "
+        "(5K GPU-hours), the rest of V3's row, is not on R1's path.",
     ]
-    names = [run.name.split(" (")[0] for run in runs.values()] + ["DeepSeek-V3 + R1"]
+    names = [run.name.split(" (")[0] for run in runs.values()] + ["DeepSeek-V3-Base + R1"]
     chart = usd_bar_chart(f"Training runs at {format_usd(price)} per GPU-hour",
                           list(zip(names, [*at_price.values(), out["r1_with_base_usd"]])))
     return Result(values=out, notes=tuple(notes), tables=(table,), charts=(chart,))
@@ -73,9 +76,9 @@ CALCULATOR = (
         outputs=(
             Output(name="v3_usd", label="DeepSeek-V3", unit="USD", format="usd"),
             Output(name="r1_usd", label="DeepSeek-R1 on top of V3", unit="USD", format="usd"),
-            Output(name="r1_with_base_gpu_hours", label="DeepSeek-R1 with V3's run, GPU-hours", unit="GPU-hours",
-                   format="count"),
-            Output(name="r1_with_base_usd", label="DeepSeek-R1 with V3's run", unit="USD", format="usd"),
+            Output(name="r1_with_base_gpu_hours", label="DeepSeek-R1 with V3-Base's training, GPU-hours",
+                   unit="GPU-hours", format="count"),
+            Output(name="r1_with_base_usd", label="DeepSeek-R1 with V3-Base's training", unit="USD", format="usd"),
             Output(name="llama_usd", label="Llama 3.1 405B", unit="USD", format="usd"),
             Output(name="llama_to_v3", label="Llama 3.1 405B / DeepSeek-V3 GPU-hours", unit="×", format="number"),
         ),

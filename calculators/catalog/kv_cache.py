@@ -264,7 +264,7 @@ CALCULATOR = (
             NumberField(name="window_layers", label="Layers with a window", default=0, integer=True, minimum=0,
                         maximum=10_000, help="Of the layers above, those that keep only the last W tokens (sliding "
                                              "window) or attend within chunks of W (Llama 4); 0 for none."),
-            NumberField(name="window_tokens", label="Window", unit="tokens", symbol="W", default=4096, integer=True,
+            NumberField(name="window_tokens", label="Window", unit="tokens", symbol="T_win", default=4096, integer=True,
                         minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache stops growing there."),
             ChoiceField(name="window_kind", label="Window kind", default="sliding", choices=WINDOW_KINDS,
                         help="Sliding: the last W tokens; chunked: the tokens of the current chunk of W."),

@@ -128,7 +128,7 @@ def compute(values: Mapping[str, Any]) -> Result:
         "total_params": total.total,
         "active_params": active.total,
         "active_params_without_embeddings": active.without_embeddings,
-        "active_share": active.total / total.total,
+        "active_share": active.without_embeddings / total.total,
         "expert_params": total.experts if arch.routed_experts else None,
         "mtp_params": counts.mtp.total or None,
         "checkpoint_params": counts.checkpoint_total if counts.mtp.total else None,
@@ -138,7 +138,7 @@ def compute(values: Mapping[str, Any]) -> Result:
         "forward_flops_per_token": forward,
         "attention_flops_per_token": attn,
         "training_flops_per_token": flops.training_flops_per_token(forward_flops=forward),
-        "six_n_flops_per_token": flops.six_n_flops_per_token(params=active.total),
+        "six_n_flops_per_token": flops.six_n_flops_per_token(params=active.without_embeddings),
         "dense_forward_flops_per_token": dense_forward if arch.routed_experts else None,
         "moe_flops_saving": 1 - forward / dense_forward if arch.routed_experts else None,
     }
@@ -161,6 +161,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         notes.append("Windowed and chunked layers attend to at most their window; linear-attention layers update "
                      "a fixed state instead (4·H·d² FLOPs a token in each), whatever the context.")
     notes.extend(_published_notes(values.get("preset"), counts))
+    model = data.models().get(values.get("preset") or "")
+    if model is not None and not model.verified:
+        notes.append(f"Source caveat: {model.note}")
     notes.append("Forward FLOPs count each weight a token multiplies by once (2N, embedding lookup excluded) plus "
                  f"attention over {values['context_length']:,} earlier tokens; training is 3× forward.")
     return Result(values=out, notes=tuple(notes), charts=(_breakdown_chart(counts),),
@@ -176,6 +179,8 @@ def _breakdown_table(counts: ModelParameters) -> dict[str, Any]:
             continue
         rows.append([label, format_params(n_all), format_params(n_active), format_percent(n_all / total.total)])
     rows.append(["Total", format_params(total.total), format_params(active.total), "100.0%"])
+    rows.append(["Without the token embeddings (N_active)", format_params(total.without_embeddings),
+                 format_params(active.without_embeddings), format_percent(total.without_embeddings / total.total)])
     if mtp.total:
         rows.append([f"MTP module{'s' if counts.mtp_modules > 1 else ''} (apart)", format_params(mtp.total), "–",
                      format_percent(mtp.total / total.total)])
@@ -221,11 +226,14 @@ CALCULATOR = (
         outputs=(
             Output(name="total_params", label="Parameters, all", unit="parameters", format="params",
                    help="Every weight of the main model, every expert included."),
-            Output(name="active_params", label="Parameters active per token", unit="parameters", format="params",
-                   help="Non-expert weights, shared experts and k of E routed experts per MoE layer."),
-            Output(name="active_params_without_embeddings", label="Active per token, without the embedding table",
-                   unit="parameters", format="params"),
-            Output(name="active_share", label="Active share", unit="fraction", format="percent"),
+            Output(name="active_params_without_embeddings", label="Parameters active per token (N_active)",
+                   unit="parameters", format="params",
+                   help="Non-expert weights, shared experts and k of E routed experts per MoE layer, without the "
+                        "token-embedding table: the N of 6N on this site."),
+            Output(name="active_params", label="Active per token, with the embedding table", unit="parameters",
+                   format="params", help="N_active plus the token-embedding table, as Mistral AI and DeepSeekMoE "
+                                         "count it."),
+            Output(name="active_share", label="Active share (N_active / all)", unit="fraction", format="percent"),
             Output(name="expert_params", label="Expert parameters (routed + shared)", unit="parameters",
                    format="params"),
             Output(name="mtp_params", label="Multi-token-prediction module (apart)", unit="parameters",
@@ -242,8 +250,9 @@ CALCULATOR = (
                    format="flops", help="2·L·H·T·(d_qk + d_v)."),
             Output(name="training_flops_per_token", label="Training FLOPs per token", unit="FLOP", format="flops",
                    help="3 × forward: the backward pass costs twice the forward."),
-            Output(name="six_n_flops_per_token", label="6N rule (6 × active parameters)", unit="FLOP",
-                   format="flops"),
+            Output(name="six_n_flops_per_token", label="6N rule (6 × N_active)", unit="FLOP", format="flops",
+                   help="Training FLOPs per token from the parameter count alone: the detailed count at a context "
+                        "of 0."),
             Output(name="dense_forward_flops_per_token", label="Dense model of the same total size, forward",
                    unit="FLOP", format="flops"),
             Output(name="moe_flops_saving", label="Compute the MoE saves per token", unit="fraction",

@@ -80,8 +80,9 @@ def compute(values: Mapping[str, Any]) -> Result:
     one_expert = gated_mlp_params(hidden_size=values["hidden_size"], intermediate_size=values["expert_width"])
     out = {
         "total_params": total.total,
+        "active_params_without_embeddings": active.without_embeddings,
         "active_params": active.total,
-        "active_share": active.total / total.total,
+        "active_share": active.without_embeddings / total.total,
         "routed_expert_params": total.routed_experts,
         "params_per_expert": one_expert,
         "forward_flops_per_token": forward,
@@ -91,9 +92,11 @@ def compute(values: Mapping[str, Any]) -> Result:
         "expert_combinations": _combinations(values["experts"], values["experts_per_token"]),
     }
     notes = [
-        "FLOPs here are the weight multiplications only (2 × active parameters without the embedding table); "
-        "the attention-score term is the same for the MoE and the dense model and is left out.",
-        f"Weight memory follows the {total.total / 1e9:,.1f}B total, not the {active.total / 1e9:,.1f}B active: "
+        "FLOPs here are the weight multiplications only (2 N_active, without the token-embedding table); the "
+        "attention term, the same for the MoE and the dense model, is left out, so the saving is larger than with "
+        "it (the model-params calculator counts attention too).",
+        f"Weight memory follows the {total.total / 1e9:,.1f}B total, not the {active.without_embeddings / 1e9:,.1f}B "
+        "active: "
         "every expert must be loaded somewhere, and tokens travel to the GPUs holding their experts.",
     ]
     return Result(values=out, notes=tuple(notes), charts=(_experts_chart(values),))
@@ -137,13 +140,13 @@ CALCULATOR = (
                         maximum=100_000, help="Experts per MoE layer a router chooses among."),
             NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=8, integer=True,
                         minimum=1, maximum=100_000, help="Routed experts each token is sent to (top-k)."),
-            NumberField(name="shared_experts", label="Shared experts", default=1, minimum=0, maximum=1_000,
+            NumberField(name="shared_experts", label="Shared experts", symbol="E_s", default=1, minimum=0, maximum=1_000,
                         help="Always-active experts of the same width (DeepSeekMoE); 0 for none."),
             NumberField(name="expert_width", label="Expert width", symbol="F_e", default=2048, integer=True,
                         minimum=1, maximum=10_000_000, help="Hidden width of one expert's MLP."),
             NumberField(name="layers", label="Layers", symbol="L", default=61, integer=True, minimum=1,
                         maximum=10_000, help="Transformer layers."),
-            NumberField(name="dense_layers", label="Dense layers", default=3, integer=True, minimum=0,
+            NumberField(name="dense_layers", label="Dense layers", symbol="L_dense", default=3, integer=True, minimum=0,
                         maximum=10_000, help="Layers with a dense MLP instead of experts (the first k in DeepSeek)."),
             NumberField(name="intermediate_size", label="Dense MLP width", symbol="F", default=18432, integer=True,
                         minimum=1, maximum=10_000_000, help="Hidden width of the dense layers' MLP."),
@@ -157,8 +160,11 @@ CALCULATOR = (
         ),
         outputs=(
             Output(name="total_params", label="Parameters, all", unit="parameters", format="params"),
-            Output(name="active_params", label="Parameters active per token", unit="parameters", format="params"),
-            Output(name="active_share", label="Active share", unit="fraction", format="percent"),
+            Output(name="active_params_without_embeddings", label="Parameters active per token (N_active)",
+                   unit="parameters", format="params", help="Without the token-embedding table."),
+            Output(name="active_params", label="Active per token, with the embedding table", unit="parameters",
+                   format="params"),
+            Output(name="active_share", label="Active share (N_active / all)", unit="fraction", format="percent"),
             Output(name="routed_expert_params", label="Routed-expert parameters", unit="parameters", format="params"),
             Output(name="params_per_expert", label="Parameters per expert", unit="parameters", format="params",
                    help="3 × D × F_e (gate, up and down matrices)."),

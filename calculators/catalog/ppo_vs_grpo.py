@@ -12,7 +12,7 @@ from .. import data, rl, training
 from ..formatting import format_bytes, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
-from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from . import rl_common
 from .common import ACCELERATORS, config_field
 
@@ -40,6 +40,15 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     for key, model in data.models().items():
         out[key] = (model.name, {"config": json.dumps(model.config, indent=2), **from_config(architecture(model.config))})
     return out
+
+
+def check(values: Mapping[str, Any]) -> list[FieldError]:
+    """A model cannot use more parameters per token than it has."""
+    if values["active_params_billion"] > values["total_params_billion"]:
+        return [FieldError(field="active_params_billion",
+                           message=f"Cannot exceed the policy's {values['total_params_billion']:g} billion parameters "
+                                   "in all.")]
+    return []
 
 
 def _sizes(values: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -120,8 +129,11 @@ def compute(values: Mapping[str, Any]) -> Result:
         notes.append("Rule-based rewards, as DeepSeek-R1-Zero's accuracy and format rewards: no reward model to "
                      "hold or run.")
     if values["critic"] == "same":
-        notes.append("The value model is the policy's size, as in InstructGPT (initialised from the reward model) "
-                     "and DeepSeekMath's PPO baseline; its scalar head in place of the output head is ignored.")
+        notes.append("The value model is taken to be the policy's size: DeepSeekMath (arXiv:2402.03300, Sec. 4.1.1) "
+                     "calls PPO's value model 'typically another model of comparable size as the policy model'. "
+                     "InstructGPT's was smaller: a 6B reward model, from which the value function was initialised, "
+                     "for its 175B policy (arXiv:2203.02155, Sec. 3.5 and App. C). Choose another size to compare; "
+                     "the value head in place of the output head is ignored.")
     tables = (_memory_table(memory, values), _compute_table(ppo_flops, grpo_flops, ppo_hours, grpo_hours))
     return Result(values=out, notes=tuple(notes), tables=tables, charts=(_chart(ppo_hours, grpo_hours),))
 
@@ -181,9 +193,10 @@ CALCULATOR = (
         fields=(
             config_field(fills="sets the policy's parameters, all and active"),
             _billions("total_params_billion", "Policy parameters, all", 671.0264192,
-                      "Every parameter is in memory (an MoE's total)."),
+                      "Every parameter is in memory (an MoE's total).", symbol="N"),
             _billions("active_params_billion", "Policy parameters, active", 36.625618432,
-                      "Parameters a token multiplies by, without the embedding table: they set the FLOPs."),
+                      "Parameters a token multiplies by, without the token-embedding table: they set the FLOPs.",
+                      symbol="N_active"),
             ChoiceField(name="recipe", label="Training state", default="bf16-adam",
                         choices=tuple((k, label) for k, (label, _) in RECIPES.items()),
                         help="Bytes per parameter of a trained model: weights, FP32 master copy, gradients (BF16 in ZeRO's, FP32 "
@@ -228,6 +241,7 @@ CALCULATOR = (
                    format="percent"),
         ),
         compute=compute,
+        check=check,
         presets=presets,
         preset_fields=("config", "total_params_billion", "active_params_billion"),
         default_preset="deepseek-v3",

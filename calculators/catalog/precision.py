@@ -78,7 +78,8 @@ def compute(values: Mapping[str, Any]) -> Result:
              "rows": rows}
     notes = [
         f"{acc.name}: FP8 peaks at {format_number(acc.fp8_dense_tflops)} TFLOPS dense against "
-        f"{format_number(acc.bf16_dense_tflops)} for BF16 ({acc.sources.get('fp8_dense_tflops', acc.source)}).",
+        f"{format_number(acc.bf16_dense_tflops)} for BF16 ({acc.sources.get('fp8_dense_tflops', acc.source)}"
+        f"{'' if acc.verified else '; read in secondary sources, not NVIDIA’s datasheet'}).",
         f"If matrix multiplications take {format_percent(share)} of a BF16 step, running them at FP8 speed makes "
         f"the step {format_number(out['step_speedup'], 3)}× faster, not 2×: attention softmax, norms, "
         "communication and the optimizer do not speed up (the share is an assumption; measure your own).",
@@ -102,7 +103,7 @@ CALCULATOR = (
         fields=(
             ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
                         help="Its BF16 and FP8 dense peaks."),
-            NumberField(name="params_billion", label="Parameters", unit="billion", default=671, minimum=0,
+            NumberField(name="params_billion", label="Parameters", symbol="N", unit="billion", default=671, minimum=0,
                         exclusive_minimum=True, maximum=1e6, help="All parameters: every one has training state."),
             _choice("weight_bytes", "Working weights", 2, BYTES, "The copy the forward and backward passes read."),
             _choice("master_bytes", "Master weights", 4, MASTER, "The copy the optimizer updates."),

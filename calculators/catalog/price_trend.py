@@ -106,7 +106,7 @@ CALCULATOR = (
                         minimum=0, exclusive_minimum=True, maximum=1e6, help="R1's output price was $2.19."),
         ),
         outputs=(
-            Output(name="price_after_usd", label="Price after those years", unit="$ per million tokens", format="usd"),
+            Output(name="price_after_usd", label="Price after those years", unit="USD per million tokens", format="usd"),
             Output(name="fall_factor", label="Fallen by", unit="×", format="number"),
             Output(name="years_to_target", label="Years to the target", unit="years", format="number"),
             Output(name="months_to_target", label="Months to the target", unit="months", format="number"),

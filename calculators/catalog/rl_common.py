@@ -12,10 +12,11 @@ GENERATION_MFU, TRAINING_MFU = 0.1, 0.35
 PROMPT_TOKENS, RESPONSE_TOKENS = 200, 4000
 
 
-def count_field(name: str, label: str, default: float, maximum: float, help: str, unit: str = "") -> NumberField:
+def count_field(name: str, label: str, default: float, maximum: float, help: str, unit: str = "",
+                symbol: str = "") -> NumberField:
     """A whole number from 1 to `maximum`."""
-    return NumberField(name=name, label=label, unit=unit, default=default, integer=True, minimum=1, maximum=maximum,
-                       help=help)
+    return NumberField(name=name, label=label, unit=unit, symbol=symbol, default=default, integer=True, minimum=1,
+                       maximum=maximum, help=help)
 
 
 def mfu_field(name: str, label: str, default: float, help: str, **more: Any) -> NumberField:
@@ -28,14 +29,15 @@ def step_fields() -> tuple[NumberField, ...]:
     """Prompts, answers per prompt, prompt and answer lengths, and training passes: one RL step's shape."""
     return (
         count_field("prompts", "Prompts per step", 32, 1e6, "DeepSeek-R1-Zero: 32 questions a step."),
-        count_field("group_size", "Answers per prompt", 16, 4096, "G (DeepSeek-R1-Zero: 16).", unit="answers"),
+        count_field("group_size", "Answers per prompt", 16, 4096, "The group (DeepSeek-R1-Zero: 16).", unit="answers",
+                    symbol="G"),
         count_field("prompt_tokens", "Mean prompt length", PROMPT_TOKENS, 1e6,
-                    "An assumption: DeepSeek gives no prompt length.", unit="tokens"),
+                    "An assumption: DeepSeek gives no prompt length.", unit="tokens", symbol="T_p"),
         count_field("response_tokens", "Mean answer length", RESPONSE_TOKENS, 1e6,
                     "An assumption: DeepSeek-R1-Zero's answers grew from hundreds to thousands of tokens; the "
-                    "paper prints no mean.", unit="tokens"),
+                    "paper prints no mean.", unit="tokens", symbol="T_r"),
         count_field("inner_epochs", "Training passes over each answer", 1, 100,
-                    "DeepSeek-R1-Zero: a single inner epoch.", unit="passes"),
+                    "DeepSeek-R1-Zero: a single inner epoch.", unit="passes", symbol="n_ep"),
     )
 
 

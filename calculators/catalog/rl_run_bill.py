@@ -149,7 +149,7 @@ CALCULATOR = (
                 "DeepSeek-R1-Zero.",
         fields=(
             config_field(fills="sets N, the active parameters"),
-            NumberField(name="active_params_billion", label="Active parameters", symbol="N", unit="billion",
+            NumberField(name="active_params_billion", label="Active parameters", symbol="N_active", unit="billion",
                         default=36.625618432, minimum=0, exclusive_minimum=True, maximum=1e5,
                         help="Parameters each token multiplies by (an MoE's active ones), without the embedding "
                              "table."),

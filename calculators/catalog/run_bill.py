@@ -50,8 +50,9 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
         inputs: dict[str, Any] = {"usd_per_gpu_hour": run.usd_per_gpu_hour or 2.0, "base_usd": 0}
         for n in range(1, STAGES + 1):
             inputs.update(_stage_inputs(n, run.stages[n - 1] if n <= len(run.stages) else None))
-        if run.base_run:
-            inputs["base_usd"] = runs[run.base_run].total_usd
+        base = data.base_of(run)
+        if base is not None:
+            inputs["base_usd"] = base[1]
         out[key] = (run.name, inputs)
     return out
 

@@ -18,8 +18,8 @@ FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the c
 
 
 def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float) -> float:
-    """Training FLOPs per token counted from the architecture: 3 × (2 × active weights without the embedding table
-    + attention over S/2 earlier tokens, the causal average for a sequence of S; less in windowed layers)."""
+    """Training FLOPs per token counted from the architecture: 3 × (2 N_active + attention over T/2 earlier tokens,
+    the causal average for a sequence of T = `sequence_length`; less in windowed layers)."""
     active = parameter_counts(arch).active.without_embeddings
     attn = flops.model_attention_flops_per_token(arch, sequence_length=sequence_length)
     return flops.training_flops_per_token(forward_flops=flops.forward_flops_per_token(
@@ -27,8 +27,8 @@ def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float)
 
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """N for 6N: the active parameters a token multiplies by (without the embedding table), in billions to the
-    nearest million."""
+    """N for 6N: N_active, the parameters a token multiplies by (without the token-embedding table), in billions
+    to the nearest million."""
     return {"active_params_billion": round(parameter_counts(arch).active.without_embeddings / 1e9, 3)}
 
 
@@ -92,7 +92,8 @@ def compute(values: Mapping[str, Any]) -> Result:
     }
     precision = dict(PRECISIONS)[values["precision"]]
     peak_source = acc.sources.get(values["precision"] + "_dense_tflops", acc.source)
-    notes = [f"Peak: {acc.name}, {format_number(peak / 1e12)} TFLOPS dense {precision} ({peak_source})."]
+    status = "" if acc.verified else "; read in secondary sources, not NVIDIA's datasheet"
+    notes = [f"Peak: {acc.name}, {format_number(peak / 1e12)} TFLOPS dense {precision} ({peak_source}{status})."]
     if reported:
         mfu = training.implied_mfu(total_flops=total, gpu_hours=reported, peak_flops_per_second=peak)
         out.update(
@@ -162,27 +163,28 @@ CALCULATOR = (
         summary="Parameters and tokens -> training FLOPs -> GPU-hours at a peak and an MFU -> days on your cluster -> "
                 "dollars at a rental price; and the MFU that reported GPU-hours imply.",
         fields=(
-            NumberField(name="active_params_billion", label="Active parameters", symbol="N", unit="billion",
+            NumberField(name="active_params_billion", label="Active parameters", symbol="N_active", unit="billion",
                         default=36.6, minimum=0, exclusive_minimum=True, maximum=1e6,
                         help="Parameters each token multiplies by (the active ones for an MoE), without the "
-                             "embedding table. A preset or config fills it from the count."),
-            NumberField(name="tokens_trillion", label="Training tokens", symbol="D", unit="trillion", default=14.8,
+                             "token-embedding table: the N of 6N on this site. A preset or config fills it from "
+                             "the count."),
+            NumberField(name="tokens_trillion", label="Training tokens", symbol="T_train", unit="trillion", default=14.8,
                         minimum=0, exclusive_minimum=True, maximum=1e6, help="Tokens trained on."),
             ChoiceField(name="flops_rule", label="FLOPs per token", default="six_n", choices=FLOPS_RULES,
                         help="6N ignores attention; the detailed count adds it, from the config."),
-            NumberField(name="sequence_length", label="Sequence length", symbol="S", unit="tokens", default=4096,
+            NumberField(name="sequence_length", label="Sequence length", symbol="T", unit="tokens", default=4096,
                         integer=True, minimum=1, maximum=1e8, relevant_when={"flops_rule": ("detailed",)},
-                        help="Training sequence length; each token attends to S/2 earlier ones on average."),
+                        help="Training sequence length; each token attends to T/2 earlier ones on average."),
             ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
                         help="Its peak dense throughput is what MFU is a share of."),
             ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS,
                         help="MFU is usually quoted against the BF16 peak, even for FP8 training."),
-            NumberField(name="mfu", label="MFU", unit="fraction", default=0.4, minimum=0, exclusive_minimum=True,
+            NumberField(name="mfu", label="MFU", symbol="MFU", unit="fraction", default=0.4, minimum=0, exclusive_minimum=True,
                         maximum=1, suggestions=((0.3, "30%"), (0.4, "40%"), (0.5, "50%")),
                         help="Model FLOPs utilisation: the share of peak the model's arithmetic achieves, between "
                              "0 and 1 (Llama 3 405B: 0.38 to 0.43)."),
-            NumberField(name="gpus", label="GPUs", default=2048, integer=True, minimum=1, maximum=10_000_000,
-                        help="GPUs training at once; wall-clock time is GPU-hours / GPUs."),
+            NumberField(name="gpus", label="GPUs", symbol="n_GPU", default=2048, integer=True, minimum=1,
+                        maximum=10_000_000, help="GPUs training at once; wall-clock time is GPU-hours / GPUs."),
             price_field("Rental price (DeepSeek assumed $2 for the H800)."),
             NumberField(name="reported_gpu_hours", label="Reported GPU-hours", unit="GPU-hours", default=2_664_000,
                         minimum=0, maximum=1e12,

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 import calculators
 from calculators import data as calculators_data
+from calculators import notation as calculators_notation
 from calculators.charts import chart_svg
 from calculators.formatting import (
     format_bytes,
@@ -170,9 +172,9 @@ class _Calc:
             raise WidgetError(f"{where}: calc({calculator_id!r}, {inputs}) failed: {self._result['errors']}")
 
     def __getattr__(self, name: str) -> str:
-        """The output's text, its dollar signs escaped so that Markdown's math does not take them for TeX."""
+        """The output's text (the page's `finalize` escapes its dollar signs)."""
         try:
-            return self._result["outputs"][name]["text"].replace("$", "\\$")
+            return self._result["outputs"][name]["text"]
         except KeyError:
             raise AttributeError(name) from None
 
@@ -208,15 +210,30 @@ def calculator_pages(where: str) -> dict[str, str]:
     return out
 
 
+def escape_dollars(value: Any) -> Any:
+    """What a ``{{ ... }}`` writes into a page, its dollar signs escaped: Markdown's math would take the text between
+    two of them ("$5.576M ... $294K") for TeX. HTML marked safe (`markupsafe.Markup`, e.g. an SVG) passes as is.
+
+    >>> escape_dollars("$5.576M"), escape_dollars(2.5)
+    ('\\\\$5.576M', 2.5)
+    """
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return value.replace("$", "\\$")
+    return value
+
+
 def render_page_macros(markdown: str, where: str) -> str:
-    """Evaluate ``{{ ... }}`` in a page with `calc`, `models` and number filters; other pages pass unchanged."""
+    """Evaluate ``{{ ... }}`` in a page with `calc`, `models` and number filters; other pages pass unchanged.
+
+    Every value a ``{{ ... }}`` writes has its dollar signs escaped (`escape_dollars`), whatever it comes from: an
+    output, a filter, a note from `data/`.
+    """
     if "{{" not in markdown and "{%" not in markdown:
         return markdown
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, finalize=escape_dollars)
     env.filters.update(fixed=_fixed, percent=_percent, sig=format_number, params=format_params, bytes=format_bytes,
-                       flops=format_flops, usd=lambda v: format_usd(v).replace("$", "\\$"), hours=format_hours,
-                       price=lambda v: format_price(v).replace("$", "\\$"))
+                       flops=format_flops, usd=format_usd, hours=format_hours, price=format_price)
     env.globals.update(
         calc=lambda calculator_id, **inputs: _Calc(calculator_id, inputs, where),
         models=calculators_data.models(),
@@ -228,7 +245,9 @@ def render_page_macros(markdown: str, where: str) -> str:
         accelerators=calculators_data.accelerators(),
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
-        chart_svg=chart_svg,
+        chart_svg=lambda spec: markupsafe.Markup(chart_svg(spec)),
+        notation=calculators_notation.symbols(),
+        notation_groups=calculators_notation.GROUPS,
     )
     try:
         return env.from_string(markdown).render()
