@@ -388,7 +388,8 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
     assert [[c.strip() for c in rows.nth(i).locator("th, td").all_text_contents()] for i in range(4)] == \
         expected["tables"][0]["rows"]
     # the live chart is the one CPython draws: two bars per answer, and the legend
-    assert page.locator(f"{G} .calc-chart svg rect").count() == expected["charts"][0]["svg"].count("<rect") == 10
+    assert page.locator(f"{G} .calc-chart svg.calc-chart-svg--wide rect").count() == \
+        expected["charts"][0]["svg"].count("<rect") == 10
     good = widget_output(page, G, "advantage_max")
     for text, message in GRPO_BAD:
         page.fill(f"{G}-rewards", text)
