@@ -339,14 +339,17 @@ class _Axis:
     minor: list[float]
     kind: str
 
+    def __post_init__(self) -> None:
+        self._origin = math.log10(self.low) if self.log else self.low
+        self._span = (math.log10(self.high) if self.log else self.high) - self._origin
+
     def frac(self, value: float) -> float:
         """Where `value` falls along the axis, 0 at `low` and 1 at `high` (clamped)."""
         if self.log:
-            value = max(value, self.low)
-            share = (math.log10(value) - math.log10(self.low)) / (math.log10(self.high) - math.log10(self.low))
+            share = (math.log10(max(value, self.low)) - self._origin) / self._span
         else:
-            share = (value - self.low) / (self.high - self.low)
-        return min(max(share, 0.0), 1.0)
+            share = (value - self._origin) / self._span
+        return 0.0 if share < 0 else 1.0 if share > 1 else share
 
     def label(self, value: float) -> str:
         return _short(value, self.kind)
@@ -485,6 +488,10 @@ def spec_problems(spec: Any) -> list[str]:
                 continue
             if s.get("style", "solid") not in STYLES:
                 problems.append(f"series[{n}] has an unknown style {s.get('style')!r:.40}; use {', '.join(STYLES)}.")
+            low_x, low_y = (1 / _LARGEST if logs[a] else -_LARGEST for a in "xy")
+            if all(type(p) in (list, tuple) and len(p) == 2 and type(p[0]) in (int, float) and type(p[1]) in (int, float)
+                   and low_x <= p[0] <= _LARGEST and low_y <= p[1] <= _LARGEST for p in s["points"]):
+                continue  # the common case, checked fast: each point is a pair of numbers in range (NaN is not)
             for i, p in enumerate(s["points"]):
                 if not _list(p) or len(p) != 2:
                     problems.append(f"series[{n}].points[{i}] must be a pair [x, y].")
