@@ -702,6 +702,14 @@ def _head(d: _Drawing, spec: Mapping[str, Any], legend: list[tuple[str, int, str
     return top + row_h
 
 
+def _title_below(d: _Drawing, text: str, plot_bottom: float, centre: float) -> float:
+    """An axis title under the tick labels, centred under the plot (wrapped to stay inside); returns the bottom."""
+    g = d.g
+    room = 2 * min(centre - g.pad, g.width - g.pad - centre)
+    return d.block(plot_bottom + 6 + 1.25 * g.text, _wrap(text, room, g.label), centre, "calc-chart-label", g.label,
+                   anchor="middle")
+
+
 def _rule_spots(x0: float, x1: float, y: float) -> Callable[[float], list[tuple[float, float, str]]]:
     """Label spots for a horizontal line at `y` from `x0` to `x1`: above it at the right, below it, then at the left."""
     return lambda h: [(x1 - 4, y - h - 2, "end"), (x1 - 4, y + 3, "end"), (x0 + 4, y - h - 2, "start"),
@@ -796,8 +804,7 @@ def line_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
         d.line(sx(t), plot_bottom, sx(t), plot_bottom + 4, "calc-chart-axis")
         d.text(sx(t), plot_bottom + 4 + 0.92 * g.text, x_axis.label(t), "calc-chart-tick", anchor="middle")
     d.line(left, plot_bottom, right, plot_bottom, "calc-chart-axis")
-    bottom = d.block(plot_bottom + 6 + 1.25 * g.text, _wrap(_spec_text(x_spec), g.width - 2 * g.pad, g.label),
-                     left + plot_w / 2, "calc-chart-label", g.label, anchor="middle")
+    bottom = _title_below(d, _spec_text(x_spec), plot_bottom, left + plot_w / 2)
     for rule in rules:
         y = sy(rule["y"])
         d.line(left, y, right, y, "calc-chart-rule", rule.get("style", "dashed"))
@@ -861,6 +868,27 @@ def _value_axis(values: list[float], spec_axis: Mapping[str, Any], length: float
     return candidates[-1]
 
 
+def _horizontal_value_axis(d: _Drawing, values: list[float], value_spec: Mapping[str, Any], start: float, end: float,
+                           zero: bool, plot_top: float, plot_bottom: float
+                           ) -> tuple[float, float, Callable[[float], float]]:
+    """A value axis along x between `start` and `end` (narrowed so its end labels fit the drawing), its grid and
+    tick labels drawn; returns the plot's left edge, its width, and value -> x."""
+    g = d.g
+    axis = _value_axis(values, value_spec, end - start, g, True, zero=zero)
+    first_w = _text_width(axis.label(axis.ticks[0]), g.text)
+    last_w = _text_width(axis.label(axis.ticks[-1]), g.text)
+    left = max(start, g.pad + first_w / 2)
+    plot_w = min(end, g.width - max(g.pad, last_w / 2 + 2)) - left
+
+    def sv(v: float) -> float:
+        return left + axis.frac(v) * plot_w
+
+    for t in axis.ticks:
+        d.line(sv(t), plot_top, sv(t), plot_bottom, "calc-chart-grid")
+        d.text(sv(t), plot_bottom + 4 + 0.92 * g.text, axis.label(t), "calc-chart-tick", anchor="middle")
+    return left, plot_w, sv
+
+
 def bar_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
     """Draw a bar-chart spec as an SVG string: grouped bars, vertical (categories along x) or horizontal
     (categories down the left, or above each group when `narrow`; the height grows with their number).
@@ -903,20 +931,8 @@ def bar_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
                 rows.append((y, y + (band - bars_h) / 2, lines))
                 y += band
         plot_bottom = y
-        provisional = g.width - g.pad - (g.pad + column)
-        axis = _value_axis(values, value_spec, provisional, g, True)
-        first_w = _text_width(axis.label(axis.ticks[0]), g.text)
-        last_w = _text_width(axis.label(axis.ticks[-1]), g.text)
-        left = max(g.pad + column, g.pad + first_w / 2)
-        right = g.width - max(g.pad, last_w / 2 + 2)
-        plot_w = right - left
-
-        def sv(v: float) -> float:
-            return left + axis.frac(v) * plot_w
-
-        for t in axis.ticks:
-            d.line(sv(t), plot_top, sv(t), plot_bottom, "calc-chart-grid")
-            d.text(sv(t), plot_bottom + 4 + 0.92 * g.text, axis.label(t), "calc-chart-tick", anchor="middle")
+        left, plot_w, sv = _horizontal_value_axis(d, values, value_spec, g.pad + column, g.width - g.pad, True,
+                                                  plot_top, plot_bottom)
         for c, (row_top, bars_top, lines) in enumerate(rows):
             if narrow:
                 d.block(row_top, lines, left + 3, "calc-chart-tick calc-chart-halo", g.text)
@@ -927,8 +943,7 @@ def bar_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
                 value = s["values"][c]
                 d.bar(min(sv(value), sv(0)), bars_top + (bar_h + 2) * n, abs(sv(value) - sv(0)), bar_h, n)
         d.line(sv(0), plot_top, sv(0), plot_bottom, "calc-chart-axis")
-        bottom = d.block(plot_bottom + 6 + 1.25 * g.text, _wrap(_spec_text(value_spec), g.width - 2 * g.pad, g.label),
-                         left + plot_w / 2, "calc-chart-label", g.label, anchor="middle")
+        bottom = _title_below(d, _spec_text(value_spec), plot_bottom, left + plot_w / 2)
         for rule in rules:
             x = sv(rule["y"])
             d.line(x, plot_top, x, plot_bottom, "calc-chart-rule", rule.get("style", "dashed"))
@@ -966,9 +981,7 @@ def bar_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
             d.text(left + c * band + band / 2, plot_bottom + 4 + 0.92 * g.text, name, "calc-chart-tick",
                    anchor="middle")
     d.line(left, sv(0), right, sv(0), "calc-chart-axis")
-    bottom = d.block(plot_bottom + 6 + 1.25 * g.text,
-                     _wrap(_spec_text(spec, "category_label"), g.width - 2 * g.pad, g.label),
-                     left + plot_w / 2, "calc-chart-label", g.label, anchor="middle")
+    bottom = _title_below(d, _spec_text(spec, "category_label"), plot_bottom, left + plot_w / 2)
     for rule in rules:
         y = sv(rule["y"])
         d.line(left, y, right, y, "calc-chart-rule", rule.get("style", "dashed"))
@@ -1028,19 +1041,8 @@ def tornado_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
     values = [base] + [v for b in bars for v in (b["low"], b["high"])]
     span_left = g.pad + column + left_room
     span_right = g.width - g.pad - right_room
-    axis = _value_axis(values, value_spec, span_right - span_left, g, True, zero=False)
-    first_w = _text_width(axis.label(axis.ticks[0]), g.text)
-    last_w = _text_width(axis.label(axis.ticks[-1]), g.text)
-    left = max(span_left, g.pad + column + first_w / 2)
-    right = min(span_right, g.width - last_w / 2 - 2)
-    plot_w = right - left
-
-    def sv(v: float) -> float:
-        return left + axis.frac(v) * plot_w
-
-    for t in axis.ticks:
-        d.line(sv(t), plot_top, sv(t), plot_bottom, "calc-chart-grid")
-        d.text(sv(t), plot_bottom + 4 + 0.92 * g.text, axis.label(t), "calc-chart-tick", anchor="middle")
+    left, plot_w, sv = _horizontal_value_axis(d, values, value_spec, span_left, span_right, False, plot_top,
+                                              plot_bottom)
     for n, (row_top, bar_row_top, row_h) in enumerate(rows):
         if narrow:
             d.block(row_top, names[n], g.pad, "calc-chart-tick calc-chart-halo", g.text)
@@ -1063,8 +1065,7 @@ def tornado_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
                  g.width - g.pad - max([_text_width(s, g.text) for s in base_lines] + [0.0]) / 2)
     d.block(plot_top - 0.2 * g.text - 1.25 * g.text * len(base_lines), base_lines, base_x,
             "calc-chart-note calc-chart-halo", g.text, "middle")
-    bottom = d.block(plot_bottom + 6 + 1.25 * g.text, _wrap(_spec_text(value_spec), g.width - 2 * g.pad, g.label),
-                     left + plot_w / 2, "calc-chart-label", g.label, anchor="middle")
+    bottom = _title_below(d, _spec_text(value_spec), plot_bottom, left + plot_w / 2)
     return d.svg(str(spec.get("title", "")), bottom + g.pad, "narrow" if narrow else "wide")
 
 

@@ -526,3 +526,16 @@ def test_a_long_legend_name_wraps_whole_and_above_the_plot(narrow) -> None:
     _, plot_top, _, _ = plot_box(root)
     assert all(text_box(root, t)[3] < plot_top for t in legend)
     assert_texts_inside(svg)
+
+
+@BOTH
+def test_long_titles_and_axis_titles_wrap_inside_the_drawing(narrow) -> None:
+    long = "An axis title long enough to need two lines even on a desktop, with its unit in parentheses (US dollars)"
+    for spec in (line_chart(title=long * 2, x_label=long, y_label=long, series=[("a", [[0, 1], [1e6, 2]])]),
+                 bar_chart(title=long, categories=["a", "b"], series=[("s", [1, 2])], value_label=long,
+                           category_label=long),
+                 bar_chart(title=long, categories=["a"], series=[("s", [1])], value_label=long, horizontal=True),
+                 tornado_chart(title=long, value_label=long, base=1, base_label=long, bars=[(long, 0, 2, long, long)])):
+        svg = chart_svg(spec, narrow=narrow)
+        assert_texts_inside(svg)
+        assert " ".join(t.text for t in texts(parse(svg)) if "calc-chart-label" in classes(t)).count(long) >= 1
