@@ -330,17 +330,18 @@ class Widget {
   showCharts(charts) {
     // Each chart comes drawn twice by calculators.charts (our Python, the same code that drew the prerendered
     // chart), for a wide and for a narrow box; CSS shows one. Each SVG is parsed as an XML document, never assigned
-    // to innerHTML, and must be a lone <svg> element; if either fails, the figure keeps its last good drawings.
+    // to innerHTML, and must be a lone <svg> element; unless both are good, the figure keeps its last drawings.
     charts.forEach((chart, index) => {
       const figure = this.el.querySelector(`.calc-chart[data-chart="${index}"]`);
       if (!figure) return;
-      const drawings = [chart.svg, chart.svg_narrow].filter(Boolean).map((text) => {
+      const drawings = [chart.svg, chart.svg_narrow].map((text) => {
+        if (typeof text !== "string") return null;
         const doc = new DOMParser().parseFromString(text, "image/svg+xml");
         const svg = doc.documentElement;
         if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return null;
         return document.importNode(svg, true);
       });
-      if (drawings.length && !drawings.includes(null)) figure.replaceChildren(...drawings);
+      if (!drawings.includes(null)) figure.replaceChildren(...drawings);
     });
   }
 
