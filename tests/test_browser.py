@@ -470,6 +470,8 @@ def test_charts_legible_at_390px_and_no_sideways_scroll(page) -> None:
         page.goto(page.base + path)
         m = page.evaluate(MEASURE_CHARTS)
         assert m["charts"] >= 1, path
+        print(f"390 px, {path}: {m['charts']} charts, text {m['minPx']:.2f} to {m['maxPx']:.2f} px, "
+              f"text boxes at least {m['minBoxPx']:.2f} px tall")
         assert all(shown == ["calc-chart-svg--narrow"] for shown in m["shown"]), (path, m["shown"])
         assert m["minPx"] >= 11, (path, m["minPx"])
         assert m["minBoxPx"] >= 11, (path, m["minBoxPx"])
@@ -484,6 +486,7 @@ def test_charts_on_a_desktop_are_the_wide_drawing_and_not_oversized(page) -> Non
     for path in CHART_PAGES:
         page.goto(page.base + path)
         m = page.evaluate(MEASURE_CHARTS)
+        print(f"1280 px, {path}: text {m['minPx']:.2f} to {m['maxPx']:.2f} px")
         assert all(shown == ["calc-chart-svg--wide"] for shown in m["shown"]), (path, m["shown"])
         assert 11 <= m["minPx"] and m["maxPx"] <= 16, (path, m["minPx"], m["maxPx"])
         assert not m["problems"], (path, m["problems"])
