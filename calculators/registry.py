@@ -96,8 +96,8 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     Never raises for bad input. The result has ``outputs`` (name -> value, unit, label, format, text), ``errors``
     (a list of ``{field, message}``; when it is not empty, ``outputs`` is empty: nothing is computed from an invalid
     set), ``inputs`` (the values used, after preset and defaults), ``notes`` (remarks about the result) and
-    ``charts`` (each a ``spec`` dict and the ``svg`` drawn from it by `calculators.charts`) and ``tables`` (titled
-    rows of formatted text).
+    ``charts`` (each a ``spec`` dict, the ``svg`` drawn from it by `calculators.charts` for a wide box and the
+    ``svg_narrow`` drawn for a phone) and ``tables`` (titled rows of formatted text).
 
     Examples:
         >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
@@ -129,7 +129,8 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
             "format": out.format,
             "text": format_value(value, out.format, out.unit),
         }
-    charts = [{"spec": spec, "svg": chart_svg(spec)} for spec in result.charts]  # after the finiteness check
+    charts = [{"spec": spec, "svg": chart_svg(spec), "svg_narrow": chart_svg(spec, narrow=True)}
+              for spec in result.charts]  # after the finiteness check
     return _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
 
 

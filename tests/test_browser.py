@@ -388,7 +388,8 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
     assert [[c.strip() for c in rows.nth(i).locator("th, td").all_text_contents()] for i in range(4)] == \
         expected["tables"][0]["rows"]
     # the live chart is the one CPython draws: two bars per answer, and the legend
-    assert page.locator(f"{G} .calc-chart svg rect").count() == expected["charts"][0]["svg"].count("<rect") == 10
+    assert page.locator(f"{G} .calc-chart svg.calc-chart-svg--wide rect").count() == \
+        expected["charts"][0]["svg"].count("<rect") == 10
     good = widget_output(page, G, "advantage_max")
     for text, message in GRPO_BAD:
         page.fill(f"{G}-rewards", text)
@@ -455,3 +456,177 @@ def test_api_cost_recomputes_and_a_date_before_any_list_gets_a_message(page) -> 
     assert page.is_hidden(f'{A} [data-field="time_utc"]')
     spread = run("api-cost", {**inputs, "timing": "spread"})["outputs"]
     wait_widget_output(page, A, "ratio_output", spread["ratio_output"]["text"])
+
+
+# --- Charts: legible at 390 px, never wider than the screen, colours that hold in both schemes
+
+CHART_PAGES = ["explainers/mla-kv-cache/", "explainers/moe/", "explainers/cost/", "explainers/grpo/"]
+MEASURE_CHARTS = """() => {
+  const out = {charts: 0, minPx: Infinity, maxPx: 0, minBoxPx: Infinity, shown: [], problems: [],
+               viewport: document.documentElement.clientWidth};
+  for (const figure of document.querySelectorAll("figure.calc-chart")) {
+    const shown = [...figure.querySelectorAll("svg")].filter((s) => getComputedStyle(s).display !== "none");
+    out.shown.push(shown.map((s) => s.getAttribute("class").split(" ").pop()));
+    if (figure.scrollWidth > figure.clientWidth + 1) out.problems.push("figure scrolls: " + figure.scrollWidth);
+    for (const svg of shown) {
+      out.charts += 1;
+      const box = svg.getBoundingClientRect();
+      const scale = box.width / svg.viewBox.baseVal.width;
+      if (box.left < -0.5 || box.right > out.viewport + 0.5) out.problems.push("svg past the screen: " + box.right);
+      for (const t of svg.querySelectorAll("text")) {
+        if (!t.textContent.trim()) continue;
+        const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+        out.minPx = Math.min(out.minPx, px);
+        out.maxPx = Math.max(out.maxPx, px);
+        const r = t.getBoundingClientRect();
+        out.minBoxPx = Math.min(out.minBoxPx, r.height);
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+          out.problems.push(`text outside its chart: ${t.textContent} ${r.left}-${r.right} / ${box.left}-${box.right}`);
+      }
+    }
+  }
+  const width = () => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  out.scrollWidth = width();
+  const figures = [...document.querySelectorAll("figure.calc-chart")];
+  figures.forEach((f) => { f.style.display = "none"; });
+  out.scrollWidthWithoutCharts = width();  // what else may overflow (a wide table) is not the charts' doing
+  figures.forEach((f) => { f.style.display = ""; });
+  return out;
+}"""
+
+
+def test_charts_legible_at_390px_and_no_sideways_scroll(page) -> None:
+    """At a 390 x 844 viewport every chart shows its narrow drawing with text of at least 11 px (computed font size
+    times the SVG's scale; the text boxes' rendered heights too), every text inside its chart, nothing wider than
+    the screen."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    total = 0
+    for path in CHART_PAGES:
+        page.goto(page.base + path)
+        m = page.evaluate(MEASURE_CHARTS)
+        assert m["charts"] >= 1, path
+        print(f"390 px, {path}: {m['charts']} charts, text {m['minPx']:.2f} to {m['maxPx']:.2f} px, "
+              f"text boxes at least {m['minBoxPx']:.2f} px tall")
+        assert all(shown == ["calc-chart-svg--narrow"] for shown in m["shown"]), (path, m["shown"])
+        assert m["minPx"] >= 11, (path, m["minPx"])
+        assert m["minBoxPx"] >= 11, (path, m["minBoxPx"])
+        assert not m["problems"], (path, m["problems"])
+        assert m["scrollWidth"] <= max(390, m["scrollWidthWithoutCharts"]), (path, m["scrollWidth"])
+        total += m["charts"]
+    assert total >= 10
+
+
+def test_charts_on_a_desktop_are_the_wide_drawing_and_not_oversized(page) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for path in CHART_PAGES:
+        page.goto(page.base + path)
+        m = page.evaluate(MEASURE_CHARTS)
+        print(f"1280 px, {path}: text {m['minPx']:.2f} to {m['maxPx']:.2f} px")
+        assert all(shown == ["calc-chart-svg--wide"] for shown in m["shown"]), (path, m["shown"])
+        assert 11 <= m["minPx"] and m["maxPx"] <= 16, (path, m["minPx"], m["maxPx"])
+        assert not m["problems"], (path, m["problems"])
+
+
+def test_live_chart_on_a_phone_is_the_narrow_drawing_cpython_draws(page) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_live(page)
+    page.fill(field("context_length"), "65536")
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 65536}, "bytes_per_sequence"))
+    chart = run("kv-cache", {**WIDGET_INPUTS, "context_length": 65536})["charts"][0]
+    narrow = f"{W} .calc-chart svg.calc-chart-svg--narrow"
+    page.wait_for_function("([sel, text]) => document.querySelector(sel)?.textContent.includes(text)",
+                           arg=[narrow, "T = 65,536"], timeout=10_000)
+    assert f'points="{page.get_attribute(f"{narrow} polyline", "points")}"' in chart["svg_narrow"]
+    assert page.is_visible(narrow) and page.is_hidden(f"{W} .calc-chart svg.calc-chart-svg--wide")
+    m = page.evaluate(MEASURE_CHARTS)
+    assert m["minPx"] >= 11 and not m["problems"]
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    values = [float(v) for v in css[css.index("(") + 1: css.index(")")].replace("/", ",").split(",")]
+    return (*values[:3], values[3] if len(values) > 3 else 1.0)
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of a CSS colour (its alpha blended over the background) against the background."""
+    *bg, _ = _rgba(background)
+    *fg, alpha = _rgba(foreground)
+    fg = [alpha * f + (1 - alpha) * b for f, b in zip(fg, bg)]
+    lighter, darker = sorted((_luminance(tuple(fg)), _luminance(tuple(bg))), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+# The colour each part of a chart is drawn in: (CSS selector in a chart, property), and the ratio it must reach.
+CHART_COLOURS = {
+    "title": (".calc-chart-title", "fill", 4.5), "axis label": (".calc-chart-label", "fill", 4.5),
+    "tick": (".calc-chart-tick", "fill", 4.5), "legend": (".calc-chart-legend", "fill", 4.5),
+    "note": (".calc-chart-note", "fill", 4.5), "grid": (".calc-chart-grid", "stroke", 3),
+    "axis": (".calc-chart-axis", "stroke", 3), "rule": (".calc-chart-rule", "stroke", 3),
+    "base": (".calc-chart-base", "stroke", 3), "region edge": (".calc-chart-region-edge", "stroke", 3),
+    "point": (".calc-chart-point", "fill", 3),
+    **{f"series {n}": (f"polyline.calc-chart-c{n}", "stroke", 3) for n in range(6)},
+    "bar": ("rect.calc-chart-bar.calc-chart-c1", "fill", 3),
+}
+
+
+def chart_colour_sample() -> list[str]:
+    """Drawings that use every chart class: six series, a region, a point, rules, markers, bars, a tornado."""
+    from calculators.charts import bar_chart, chart_svg, line_chart, tornado_chart
+
+    line = line_chart(title="t", x_label="x", y_label="y", series=[(f"s{n}", [[0, n], [1, n + 1]]) for n in range(6)],
+                      rules=[{"y": 3, "label": "rule"}], markers=[{"x": 0.5, "label": "marker"}],
+                      points=[{"x": 0.5, "y": 2, "label": "point"}], regions=[{"x0": 0.8, "label": "region"}])
+    bars = bar_chart(title="t", categories=["a"], series=[("s", [1]), ("t", [2])], value_label="v")
+    tornado = tornado_chart(title="t", value_label="v", base=1, base_label="base", bars=[("a", 0, 2, "low", "high")])
+    return [chart_svg(spec) for spec in (line, bars, tornado)]
+
+
+def measure_chart_colours(page) -> dict[str, float]:
+    ratios = page.evaluate("""([svgs, parts]) => {
+      const figure = document.createElement("figure");
+      figure.className = "calc-chart";
+      for (const text of svgs) {
+        const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+        figure.append(document.importNode(doc.documentElement, true));
+      }
+      document.querySelector(".md-content__inner").prepend(figure);
+      let node = figure, background = "rgba(0, 0, 0, 0)";
+      while (node && ["rgba(0, 0, 0, 0)", "transparent"].includes(background)) {
+        background = getComputedStyle(node).backgroundColor;
+        node = node.parentElement;
+      }
+      const out = {background};
+      for (const [name, [selector, property]] of Object.entries(parts)) {
+        const element = figure.querySelector(selector);
+        out[name] = element ? getComputedStyle(element)[property] : null;
+      }
+      figure.remove();
+      return out;
+    }""", [chart_colour_sample(), {k: v[:2] for k, v in CHART_COLOURS.items()}])
+    background = ratios.pop("background")
+    assert all(ratios.values()), ratios  # every part was found
+    return {name: round(contrast(colour, background), 2) for name, colour in ratios.items()}
+
+
+def test_chart_colours_reach_3_to_1_in_both_schemes(page) -> None:
+    """Measured in the browser (computed colours against the computed page background). Text is held to 4.5:1,
+    lines, points and bars to 3:1; a region's fill is a light tint under the data, its edges carry the 3:1."""
+    page.goto(page.base + CHART_PAGES[0])
+    measured = {}
+    for scheme in ("default", "slate"):
+        if page.get_attribute("body", "data-md-color-scheme") != scheme:
+            page.click("label.md-header__button[for^='__palette']:visible")
+        assert page.get_attribute("body", "data-md-color-scheme") == scheme
+        measured[scheme] = measure_chart_colours(page)
+        print(f"chart contrast ({scheme}):", measured[scheme])
+        for name, ratio in measured[scheme].items():
+            assert ratio >= CHART_COLOURS[name][2], (scheme, name, ratio)

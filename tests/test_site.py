@@ -106,13 +106,17 @@ def test_every_widget_shows_cpythons_numbers(built_site: Path) -> None:
         figures = widget.find_all(lambda e: e.has_class("calc-chart"))
         assert len(figures) == len(result["charts"])
         for figure, chart in zip(figures, result["charts"]):
-            marks = figure.find_all(lambda e: e.tag in ("polyline", "rect"))
-            assert marks
-            for mark in marks:
-                if mark.tag == "polyline":
-                    assert f'points="{mark.attrs["points"]}"' in chart["svg"]
-                else:
-                    assert f'width="{mark.attrs["width"]}" height="{mark.attrs["height"]}"' in chart["svg"]
+            drawings = figure.find_all(lambda e: e.tag == "svg")
+            variants = [d.attrs["class"].split()[-1] for d in drawings]
+            assert variants == ["calc-chart-svg--wide", "calc-chart-svg--narrow"]
+            for drawing, svg in zip(drawings, (chart["svg"], chart["svg_narrow"])):
+                marks = drawing.find_all(lambda e: e.tag in ("polyline", "rect"))
+                assert marks
+                for mark in marks:
+                    if mark.tag == "polyline":
+                        assert f'points="{mark.attrs["points"]}"' in svg
+                    else:
+                        assert f'width="{mark.attrs["width"]}" height="{mark.attrs["height"]}"' in svg
         tables = widget.find_all(lambda e: e.has_class("calc-table"))
         assert len(tables) == len(result["tables"])
         for table, expected in zip(tables, result["tables"]):
@@ -128,6 +132,30 @@ def test_every_widget_shows_cpythons_numbers(built_site: Path) -> None:
             else:
                 [selected] = control.find_all(lambda e: e.tag == "option" and "selected" in e.attrs)
                 assert selected.attrs["value"] == used
+
+
+CHART = re.compile(r"<svg\b[^>]*\bclass=\"calc-chart-svg[^\"]*\"[^>]*>.*?</svg>", re.S)
+
+
+def test_every_chart_in_the_site_is_well_formed_svg_drawn_twice(built_site: Path) -> None:
+    """Every chart on every page (widgets and page macros) parses as XML on its own, as the browser's DOMParser
+    must parse the live ones, holds no script, and comes as a wide and a narrow drawing in one figure."""
+    import xml.etree.ElementTree as ET
+
+    count = 0
+    for page in pages(built_site):
+        html = page.read_text()
+        for match in CHART.finditer(html):
+            root = ET.fromstring(match.group(0))
+            assert root.tag == "{http://www.w3.org/2000/svg}svg", page
+            assert not [e for e in root.iter() if e.tag.endswith(("script", "foreignObject"))]
+            assert not [a for e in root.iter() for a in e.attrib if a.lower().startswith("on")]
+            count += 1
+        tree = Tree(html).root
+        for figure in tree.find_all(lambda e: e.has_class("calc-chart")):
+            variants = [d.attrs.get("class", "").split()[-1] for d in figure.find_all(lambda e: e.tag == "svg")]
+            assert variants == ["calc-chart-svg--wide", "calc-chart-svg--narrow"], page
+    assert count >= 2 * 10, count  # the site's pages hold at least ten charts
 
 
 def test_widget_assets_exist(built_site: Path) -> None:

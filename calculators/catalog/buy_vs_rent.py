@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, pricing
+from ..charts import line_chart
 from ..formatting import format_number, format_percent, format_usd
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from .common import ACCELERATORS
@@ -120,15 +121,13 @@ def _cumulative_chart(values: Mapping[str, Any], capex: float, power: float, pay
     for m in range(0, months + 1, step):
         owned.append([m, values["gpus"] * capex + m * (fixed_per_month + used_per_month * power)])
         rented.append([m, m * used_per_month * values["rental_usd_per_gpu_hour"]])
-    return {
-        "kind": "line",
-        "title": "Cumulative cash: buy once and pay power, or rent by the hour",
-        "x": {"label": "Months", "format": "count"},
-        "y": {"label": "US dollars", "format": "usd"},
-        "series": [{"name": "Owned", "points": owned}, {"name": "Rented", "points": rented}],
-        "markers": [{"x": payback, "label": f"Paid back: month {payback:.0f}"}] if payback and payback <= months else [],
-        "rules": [],
-    }
+    return line_chart(
+        title="Cumulative cash: buy once and pay power, or rent by the hour",
+        x_label="Months", x_format="count",
+        y_label="US dollars", y_format="usd",
+        series=[("Owned", owned), ("Rented", rented)],
+        markers=[{"x": payback, "label": f"Paid back: month {payback:.0f}"}] if payback and payback <= months else [],
+    )
 
 
 CALCULATOR = (

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data
+from ..charts import bar_chart
 from ..model_config import MAX_CONFIG_CHARS
 from ..schema import FieldError, NumberField, TextField
 
@@ -48,11 +49,5 @@ def price_field(help: str) -> NumberField:
 
 def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:
     """A horizontal bar chart spec of dollar amounts, one bar per (label, dollars)."""
-    return {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": title,
-        "categories": [label for label, _ in bars],
-        "value": {"label": "US dollars", "format": "usd"},
-        "series": [{"name": "Cost", "values": [usd for _, usd in bars]}],
-    }
+    return bar_chart(title=title, categories=[label for label, _ in bars], series=[("Cost", [usd for _, usd in bars])],
+                     value_label="US dollars", value_format="usd", horizontal=True)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import grpo
+from ..charts import bar_chart
 from ..formatting import format_count, format_number
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
 
@@ -98,15 +99,13 @@ def compute(values: Mapping[str, Any]) -> Result:
         "rows": [[str(n), format_number(r), format_number(a), format_number(s)]
                  for n, (r, a, s) in enumerate(zip(rewards, advantages, surrogates), 1)],
     }
-    chart = {
-        "kind": "bar",
-        "title": "Each answer's reward and its advantage within the group",
-        "categories": [str(n) for n in range(1, len(rewards) + 1)],
-        "category_label": "Answer",
-        "value": {"label": "Reward, advantage", "format": "number"},
-        "series": [{"name": "Reward", "values": rewards}, {"name": "Advantage", "values": list(advantages)}],
-        "rules": [{"y": out["reward_mean"], "label": f"Mean reward {format_number(out['reward_mean'])}"}],
-    }
+    chart = bar_chart(
+        title="Each answer's reward and its advantage within the group",
+        categories=[str(n) for n in range(1, len(rewards) + 1)], category_label="Answer",
+        value_label="Reward, advantage", value_format="number",
+        series=[("Reward", rewards), ("Advantage", list(advantages))],
+        rules=[{"y": out["reward_mean"], "label": f"Mean reward {format_number(out['reward_mean'])}"}],
+    )
     return Result(values=out, notes=tuple(notes), charts=(chart,), tables=(table,))
 
 

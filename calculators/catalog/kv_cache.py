@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import attention, data
+from ..charts import line_chart
 from ..formatting import format_bytes, format_count
 from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
@@ -216,21 +217,16 @@ def _cache_vs_context_chart(values: Mapping[str, Any], per_layer_bytes: float, o
     the memory left if known."""
     context, batch = values["context_length"], values["batch_size"]
     xs = [round(2 * context * i / 8) for i in range(9)]
-    spec: dict[str, Any] = {
-        "kind": "line",
-        "title": f"KV cache for {batch:,} sequence{'s' if batch != 1 else ''} as the context grows",
-        "x": {"label": "Context length T (tokens)", "format": "count"},
-        "y": {"label": "KV cache", "format": "bytes"},
-        "series": [{
-            "name": f"{values['attention'].upper()}, {values['bits_per_element']:g}-bit cache",
-            "points": [[x, sequence_bytes(values, per_layer_bytes, x) * batch if x else 0.0] for x in xs],
-        }],
-        "markers": [{"x": context, "label": f"T = {context:,}"}],
-        "rules": [],
-    }
-    if out["free_bytes"] is not None and out["free_bytes"] > 0:
-        spec["rules"].append({"y": out["free_bytes"], "label": "memory left after the weights"})
-    return spec
+    free = out["free_bytes"]
+    return line_chart(
+        title=f"KV cache for {batch:,} sequence{'s' if batch != 1 else ''} as the context grows",
+        x_label="Context length T (tokens)", x_format="count",
+        y_label="KV cache", y_format="bytes",
+        series=[(f"{values['attention'].upper()}, {values['bits_per_element']:g}-bit cache",
+                 [[x, sequence_bytes(values, per_layer_bytes, x) * batch if x else 0.0] for x in xs])],
+        markers=[{"x": context, "label": f"T = {context:,}"}],
+        rules=[{"y": free, "label": "memory left after the weights"}] if free is not None and free > 0 else [],
+    )
 
 
 CALCULATOR = (

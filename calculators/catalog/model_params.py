@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, flops
+from ..charts import bar_chart
 from ..attention import weight_bytes
 from ..formatting import format_bytes, format_params, format_percent
 from ..model_config import ConfigError, ModelArchitecture, architecture_from_json
@@ -189,17 +190,13 @@ def _breakdown_table(counts: ModelParameters) -> dict[str, Any]:
 
 def _breakdown_chart(counts: ModelParameters) -> dict[str, Any]:
     parts = [p for p in PART_LABELS if getattr(counts.all, p)]
-    return {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": "Where the parameters are: all weights against those one token uses",
-        "categories": [PART_LABELS[p] for p in parts],
-        "value": {"label": "Parameters", "format": "params"},
-        "series": [
-            {"name": "All parameters", "values": [getattr(counts.all, p) for p in parts]},
-            {"name": "Active per token", "values": [getattr(counts.active, p) for p in parts]},
-        ],
-    }
+    return bar_chart(
+        title="Where the parameters are: all weights against those one token uses", horizontal=True,
+        categories=[PART_LABELS[p] for p in parts],
+        value_label="Parameters", value_format="params",
+        series=[("All parameters", [getattr(counts.all, p) for p in parts]),
+                ("Active per token", [getattr(counts.active, p) for p in parts])],
+    )
 
 
 CALCULATOR = (

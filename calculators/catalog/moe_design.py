@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, flops, moe
+from ..charts import line_chart
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import attention_params_per_layer, gated_mlp_params, stack_parameter_counts
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
@@ -118,15 +119,13 @@ def _experts_chart(values: Mapping[str, Any]) -> dict[str, Any]:
         total, active = _counts(values, e)
         totals.append([e, total.total])
         actives.append([e, active.total])
-    return {
-        "kind": "line",
-        "title": "More experts add parameters, not compute per token",
-        "x": {"label": "Routed experts E (experts per token held fixed)", "format": "count"},
-        "y": {"label": "Parameters", "format": "params"},
-        "series": [{"name": "All parameters", "points": totals}, {"name": "Active per token", "points": actives}],
-        "markers": [{"x": values["experts"], "label": f"E = {values['experts']:,}"}],
-        "rules": [],
-    }
+    return line_chart(
+        title="More experts add parameters, not compute per token",
+        x_label="Routed experts E (experts per token held fixed)", x_format="count",
+        y_label="Parameters", y_format="params",
+        series=[("All parameters", totals), ("Active per token", actives)],
+        markers=[{"x": values["experts"], "label": f"E = {values['experts']:,}"}],
+    )
 
 
 CALCULATOR = (

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import moe
+from ..charts import bar_chart
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 
 MAX_WORK = 60_000
@@ -75,16 +76,13 @@ def compute(values: Mapping[str, Any]) -> Result:
     notes.append("Affinities are random (seeded) with a built-in preference for low-numbered experts (skew): a "
                  "stand-in for a router, not a trained one. The bias changes which experts are chosen, never the "
                  "weights of their outputs.")
-    chart = {
-        "kind": "bar",
-        "title": f"Tokens per expert: {tokens} tokens, top-{values['experts_per_token']} of {experts}",
-        "categories": [str(i + 1) for i in range(experts)],
-        "category_label": "Expert",
-        "value": {"label": "Tokens routed", "format": "count"},
-        "series": [{"name": "Without balancing", "values": before},
-                   {"name": f"After {values['balancing_steps']} balancing steps", "values": after}],
-        "rules": [{"y": mean, "label": f"mean {mean:g}"}],
-    }
+    chart = bar_chart(
+        title=f"Tokens per expert: {tokens} tokens, top-{values['experts_per_token']} of {experts}",
+        categories=[str(i + 1) for i in range(experts)], category_label="Expert",
+        value_label="Tokens routed", value_format="count",
+        series=[("Without balancing", before), (f"After {values['balancing_steps']} balancing steps", after)],
+        rules=[{"y": mean, "label": f"mean {mean:g}"}],
+    )
     return Result(values=out, notes=tuple(notes), charts=(chart,))
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, rl, training
+from ..charts import bar_chart
 from ..formatting import format_bytes, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
@@ -168,15 +169,13 @@ def _compute_table(ppo_flops: rl.RLStepParts, grpo_flops: rl.RLStepParts, ppo_ho
 
 
 def _chart(ppo_hours: rl.RLStepParts, grpo_hours: rl.RLStepParts) -> dict[str, Any]:
-    return {
-        "kind": "bar",
-        "orientation": "horizontal",
-        "title": "GPU-hours per RL step, part by part",
-        "categories": [label for _, label in PARTS],
-        "value": {"label": "GPU-hours per step", "format": "number"},
-        "series": [{"name": "PPO", "values": [getattr(ppo_hours, p) for p, _ in PARTS]},
-                   {"name": "GRPO", "values": [getattr(grpo_hours, p) for p, _ in PARTS]}],
-    }
+    return bar_chart(
+        title="GPU-hours per RL step, part by part", horizontal=True,
+        categories=[label for _, label in PARTS],
+        value_label="GPU-hours per step", value_format="number",
+        series=[("PPO", [getattr(ppo_hours, p) for p, _ in PARTS]),
+                ("GRPO", [getattr(grpo_hours, p) for p, _ in PARTS])],
+    )
 
 
 def _billions(name: str, label: str, default: float, help: str, **more: Any) -> NumberField:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, pricing, rl, training
+from ..charts import line_chart
 from ..formatting import format_count, format_number, format_percent
 from ..model_config import architecture
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
@@ -129,15 +130,14 @@ def _length_chart(values: Mapping[str, Any], peak: float, reported: float | None
     lengths = sorted({500, 1000, 2000, 4000, 8000, 12000, 16000, 24000, 32000, values["response_tokens"]})
     points = [[n, _run(values, n, peak)[2]] for n in lengths]
     rules = [{"y": reported, "label": f"Reported: {format_count(reported)} GPU-hours"}] if reported else []
-    return {
-        "kind": "line",
-        "title": "Longer answers, larger bill: GPU-hours against the mean answer length",
-        "x": {"label": "Mean answer length (tokens)", "format": "count"},
-        "y": {"label": "GPU-hours", "format": "count"},
-        "series": [{"name": "GPU-hours", "points": points}],
-        "markers": [{"x": values["response_tokens"], "label": f"{format_count(values['response_tokens'])} tokens"}],
-        "rules": rules,
-    }
+    return line_chart(
+        title="Longer answers, larger bill: GPU-hours against the mean answer length",
+        x_label="Mean answer length (tokens)", x_format="count",
+        y_label="GPU-hours", y_format="count",
+        series=[("GPU-hours", points)],
+        markers=[{"x": values["response_tokens"], "label": f"{format_count(values['response_tokens'])} tokens"}],
+        rules=rules,
+    )
 
 
 CALCULATOR = (

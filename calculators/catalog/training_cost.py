@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import data, flops, pricing, training
+from ..charts import line_chart
 from ..formatting import format_count, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture, architecture_from_json
 from ..parameters import parameter_counts
@@ -145,15 +146,14 @@ def _mfu_chart(values: Mapping[str, Any], total: float, peak: float, reported: f
         mfus = sorted([*mfus, values["mfu"]])
     points = [[m, training.gpu_hours_for_flops(total_flops=total, peak_flops_per_second=peak, mfu=m)] for m in mfus]
     rules = [{"y": reported, "label": f"Reported: {format_count(reported)} GPU-hours"}] if reported else []
-    return {
-        "kind": "line",
-        "title": "The same FLOPs take fewer GPU-hours as utilisation rises",
-        "x": {"label": "MFU (share of peak)", "format": "percent"},
-        "y": {"label": "GPU-hours", "format": "count"},
-        "series": [{"name": "GPU-hours", "points": points}],
-        "markers": [{"x": values["mfu"], "label": f"MFU {format_percent(values['mfu'])}"}],
-        "rules": rules,
-    }
+    return line_chart(
+        title="The same FLOPs take fewer GPU-hours as utilisation rises",
+        x_label="MFU (share of peak)", x_format="percent",
+        y_label="GPU-hours", y_format="count",
+        series=[("GPU-hours", points)],
+        markers=[{"x": values["mfu"], "label": f"MFU {format_percent(values['mfu'])}"}],
+        rules=rules,
+    )
 
 
 CALCULATOR = (

@@ -185,6 +185,13 @@ class _Calc:
         return self._result["inputs"][name]
 
 
+def _chart_figure(spec: dict[str, Any]) -> markupsafe.Markup:
+    """``{{ chart_svg(spec) }}`` in a page: a figure with the chart drawn for a wide and for a narrow box (the site's
+    CSS shows the one that fits), like a widget's chart. Put it on a line of its own. Marked safe: SVG, whose dollar
+    signs (tick labels) are text, not TeX."""
+    return markupsafe.Markup(f'<figure class="calc-chart">{chart_svg(spec)}{chart_svg(spec, narrow=True)}</figure>')
+
+
 def _fixed(value: float, decimals: int = 0) -> str:
     """A number with a fixed count of decimals and thousands separators: ``{{ 70272 / 1000 | fixed(3) }}``."""
     return f"{value:,.{decimals}f}"
@@ -245,7 +252,7 @@ def render_page_macros(markdown: str, where: str) -> str:
         accelerators=calculators_data.accelerators(),
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
-        chart_svg=lambda spec: markupsafe.Markup(chart_svg(spec)),
+        chart_svg=_chart_figure,
         notation=calculators_notation.symbols(),
         notation_groups=calculators_notation.GROUPS,
     )

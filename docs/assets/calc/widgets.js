@@ -338,15 +338,20 @@ class Widget {
   }
 
   showCharts(charts) {
-    // The SVG comes from calculators.charts (our Python, the same code that drew the prerendered chart); it is
-    // parsed as an XML document, never assigned to innerHTML, and must be a lone <svg> element.
+    // Each chart comes drawn twice by calculators.charts (our Python, the same code that drew the prerendered
+    // chart), for a wide and for a narrow box; CSS shows one. Each SVG is parsed as an XML document, never assigned
+    // to innerHTML, and must be a lone <svg> element; unless both are good, the figure keeps its last drawings.
     charts.forEach((chart, index) => {
       const figure = this.el.querySelector(`.calc-chart[data-chart="${index}"]`);
       if (!figure) return;
-      const doc = new DOMParser().parseFromString(chart.svg, "image/svg+xml");
-      const svg = doc.documentElement;
-      if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return;
-      figure.replaceChildren(document.importNode(svg, true));
+      const drawings = [chart.svg, chart.svg_narrow].map((text) => {
+        if (typeof text !== "string") return null;
+        const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+        const svg = doc.documentElement;
+        if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return null;
+        return document.importNode(svg, true);
+      });
+      if (!drawings.includes(null)) figure.replaceChildren(...drawings);
     });
   }
 
