@@ -147,6 +147,9 @@ def symbols() -> tuple[Symbol, ...]:
         Symbol(tex=r"\eta", plain="η", group=moe, meaning=r"bias update speed (DeepSeek-V3's \(\gamma\))"),
         Symbol(tex=r"\alpha", group=moe, meaning="weight of DeepSeek-V3's small sequence-wise balance loss"),
         # Memory
+        Symbol(tex="r_M", plain="r_M", group=memory, unit="fraction",
+               meaning="memory reserve: the share of each accelerator's memory kept free of the state being placed "
+                       "(activations, the KV cache, the runtime)"),
         Symbol(tex="M", group=memory, unit="bytes", free_subscripts=True,
                meaning=r"memory, in bytes; the subscript says of what: \(M_\text{KV}\) the KV cache, "
                        r"\(M_\text{token}\) its size per token, \(M_W\) the weights, \(M_\text{free}\) what is "

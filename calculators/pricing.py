@@ -9,11 +9,15 @@ import math
 
 __all__ = [
     "HOURS_PER_YEAR",
+    "annual_capital_cost_usd",
     "break_even_utilization",
+    "capital_per_gpu_usd",
     "capital_recovery_factor",
+    "cash_payback_months",
     "owned_cost_per_gpu_hour",
     "power_cost_per_gpu_hour",
     "rental_cost_usd",
+    "system_watts_per_gpu",
 ]
 
 HOURS_PER_YEAR = 8760
@@ -41,6 +45,65 @@ def power_cost_per_gpu_hour(*, watts: float, pue: float, usd_per_kwh: float) -> 
         0.105
     """
     return watts / 1000 * pue * usd_per_kwh
+
+
+def system_watts_per_gpu(*, reference_system_watts_per_gpu: float, reference_gpu_watts: float,
+                         gpu_watts: float) -> float:
+    r"""Power drawn per GPU by a whole server, estimated for a GPU whose system was not measured: a measured system's
+    ratio of power per GPU to its GPU's rated power, applied to this GPU's rated power, watts:
+    this GPU's TDP × (the reference system's watts per GPU / the reference GPU's TDP).
+
+    An estimate: a newer system's fans, CPUs and network need not scale with its GPUs.
+
+    Examples:
+        >>> system_watts_per_gpu(reference_system_watts_per_gpu=1275, reference_gpu_watts=700, gpu_watts=1000)
+        1821.4285714285713
+    """
+    return gpu_watts * reference_system_watts_per_gpu / reference_gpu_watts
+
+
+def capital_per_gpu_usd(*, gpu_price_usd: float, server_premium: float, overhead_fraction: float) -> float:
+    r"""Capital per GPU, dollars: the GPU, its server's premium over it, then network, storage and facility:
+    $\text{USD}_\text{cap} = \text{USD}_\text{GPU} \cdot (1 + \text{server premium}) \cdot (1 +
+    \text{overhead})$.
+
+    Source: Epoch AI, "The length of time between training runs" / hardware cost notes: a server costs about 38%
+    more than its GPUs (data/prices.toml, ``purchase.server-premium-h100``).
+
+    Examples:
+        >>> capital_per_gpu_usd(gpu_price_usd=26_000, server_premium=0.38, overhead_fraction=0.25)
+        44850.0
+    """
+    return gpu_price_usd * (1 + server_premium) * (1 + overhead_fraction)
+
+
+def annual_capital_cost_usd(*, capex_usd: float, rate: float, years: float) -> float:
+    r"""What capital costs each year, used or not, dollars: $\text{USD}_\text{cap} \cdot \mathrm{CRF}(\kappa, Y)$.
+
+    Examples:
+        >>> round(annual_capital_cost_usd(capex_usd=40_000, rate=0.08, years=4), 2)
+        12076.83
+    """
+    return capex_usd * capital_recovery_factor(rate=rate, years=years)
+
+
+def cash_payback_months(*, capex_usd: float, used_hours_per_year: float, rental_usd_per_gpu_hour: float,
+                        power_usd_per_hour: float, fixed_usd_per_year: float) -> float | None:
+    r"""Months until the rent an owned GPU saves has paid for it, in cash (before the cost of capital):
+
+    $$\text{months} = \frac{\text{USD}_\text{cap}}{\big(8760\,u\,(p_\text{GPU} - \text{USD}_\text{power})
+      - \text{USD}_\text{fixed}\big) / 12}$$
+
+    with $8760\,u$ the hours a year the GPU works (`used_hours_per_year`). None when owning saves nothing each
+    month.
+
+    Examples:
+        >>> round(cash_payback_months(capex_usd=44_850, used_hours_per_year=8760 * 0.8, rental_usd_per_gpu_hour=2.0,
+        ...                           power_usd_per_hour=0.1617057, fixed_usd_per_year=0), 2)
+        41.78
+    """
+    monthly_saving = (used_hours_per_year * (rental_usd_per_gpu_hour - power_usd_per_hour) - fixed_usd_per_year) / 12
+    return capex_usd / monthly_saving if monthly_saving > 0 else None
 
 
 def capital_recovery_factor(*, rate: float, years: float) -> float:

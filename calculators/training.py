@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .pricing import rental_cost_usd
+
 __all__ = [
     "BF16_ADAM_STATE",
     "DEEPSEEK_V3_STATE",
@@ -16,7 +18,10 @@ __all__ = [
     "TrainingStateBytes",
     "gpu_hours_for_flops",
     "gpu_hours_per_trillion_tokens",
+    "ReportedRun",
     "implied_mfu",
+    "reported_run",
+    "step_speedup",
     "training_flops",
     "training_state_bytes_per_param",
     "wall_clock_hours",
@@ -132,3 +137,49 @@ BF16_ADAM_STATE = training_state_bytes_per_param(weight_bytes=2, master_bytes=4,
 DEEPSEEK_V3_STATE = training_state_bytes_per_param(weight_bytes=2, master_bytes=4, gradient_bytes=4, moment_bytes=2)
 """DeepSeek-V3's recipe: FP32 master weights and gradients, BF16 moments (arXiv:2412.19437, Sec. 3.3.3), and a
 BF16 working copy of the weights, which the report does not mention: 14 bytes per parameter."""
+
+
+def step_speedup(*, accelerated_share: float, speedup: float) -> float:
+    r"""How much faster a whole step gets when only part of it speeds up (Amdahl's law):
+    $\dfrac{1}{(1 - s) + s / x}$, with $s$ the share of the step's time that speeds up by $x$.
+
+    FP8 doubles the tensor-core peak of a Hopper GPU, but only the matrix multiplications run on it: attention's
+    softmax, norms, communication and the optimizer do not get faster.
+
+    Source: Amdahl, "Validity of the single processor approach", AFIPS 1967.
+
+    Examples:
+        >>> round(step_speedup(accelerated_share=0.7, speedup=2.0), 4)
+        1.5385
+    """
+    return 1 / ((1 - accelerated_share) + accelerated_share / speedup)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportedRun:
+    """What reported GPU-hours say once set against a FLOP count: the MFU they imply, the wall-clock hours on the
+    run's GPUs, and the dollars at a price."""
+
+    gpu_hours: float
+    implied_mfu: float
+    wall_clock_hours: float
+    cost_usd: float
+
+
+def reported_run(*, gpu_hours: float, total_flops: float, peak_flops_per_second: float, gpus: float,
+                 usd_per_gpu_hour: float) -> ReportedRun:
+    r"""Reported GPU-hours read three ways: the MFU they imply for `total_flops` (`implied_mfu`), wall-clock
+    time on `gpus` (`wall_clock_hours`), and dollars at a rental price (`pricing.rental_cost_usd`).
+
+    Examples:
+        >>> r = reported_run(gpu_hours=30.84e6, total_flops=3.8e25, peak_flops_per_second=989.4e12, gpus=16384,
+        ...                  usd_per_gpu_hour=2.0)
+        >>> round(r.implied_mfu, 3), round(r.wall_clock_hours / 24, 1), r.cost_usd
+        (0.346, 78.4, 61680000.0)
+    """
+    return ReportedRun(
+        gpu_hours=gpu_hours,
+        implied_mfu=implied_mfu(total_flops=total_flops, gpu_hours=gpu_hours, peak_flops_per_second=peak_flops_per_second),
+        wall_clock_hours=wall_clock_hours(gpu_hours=gpu_hours, gpus=gpus),
+        cost_usd=rental_cost_usd(gpu_hours=gpu_hours, usd_per_gpu_hour=usd_per_gpu_hour),
+    )

@@ -76,7 +76,7 @@ def test_design_rejects_impossible_choices() -> None:
 def test_model_params_needs_a_model_and_reports_memory() -> None:
     assert run("model-params", {})["errors"][0]["field"] == "config"
     out = run("model-params", {"preset": "deepseek-v3", "weight_bits": 8, "accelerator": "h800",
-                               "reserve_percent": 10})["outputs"]
+                               "reserve_fraction": 0.1})["outputs"]
     assert out["weight_bytes"]["value"] == pytest.approx(671.026e9, rel=1e-4)
     assert out["accelerators_needed"]["value"] == 10  # 671 GB over 72 GB usable per 80 GB H800
     dense = run("model-params", {"preset": "llama-3.1-8b"})["outputs"]

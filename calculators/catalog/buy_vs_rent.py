@@ -13,7 +13,6 @@ from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Resu
 from .common import ACCELERATORS
 
 
-
 def _price(key: str) -> data.PriceQuote:
     return data.prices()[key]
 
@@ -38,30 +37,29 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
             "rental_usd_per_gpu_hour": _price("rental.lambda-h100-2026").low}),
         "b200-vs-lambda": ("B200 at its expected price, against Lambda's on-demand price", {
             **common, "accelerator": "b200", "gpu_price_usd": _midpoint("purchase.b200-2024"),
-            # the DGX H100's ratio of system power to GPU TDP, applied to the B200's 1,000 W
-            "watts_per_gpu": _price("power.dgx-h100").low / 700 * data.accelerators()["b200"].power_watts,
+            # the DGX H100's system power per GPU over the H100's TDP, applied to the B200's TDP
+            "watts_per_gpu": pricing.system_watts_per_gpu(
+                reference_system_watts_per_gpu=_price("power.dgx-h100").low,
+                reference_gpu_watts=data.accelerators()["h100"].power_watts,
+                gpu_watts=data.accelerators()["b200"].power_watts),
             "rental_usd_per_gpu_hour": _price("rental.lambda-b200-2026").low}),
     }
 
 
-def _capex(values: Mapping[str, Any]) -> float:
-    """Capital per GPU: the GPU, its server's premium over it, then network, storage and facility overhead."""
-    return values["gpu_price_usd"] * (1 + values["server_premium"]) * (1 + values["overhead_fraction"])
-
-
 def compute(values: Mapping[str, Any]) -> Result:
-    capex = _capex(values)
+    capex = pricing.capital_per_gpu_usd(gpu_price_usd=values["gpu_price_usd"], server_premium=values["server_premium"],
+                                        overhead_fraction=values["overhead_fraction"])
     power = pricing.power_cost_per_gpu_hour(watts=values["watts_per_gpu"], pue=values["pue"],
                                             usd_per_kwh=values["usd_per_kwh"])
     ownership = {"capex_usd": capex, "years": values["years"], "rate": values["cost_of_capital"],
                  "fixed_usd_per_year": values["fixed_usd_per_gpu_year"], "power_usd_per_hour": power}
     owned = pricing.owned_cost_per_gpu_hour(**ownership, utilization=values["utilization"])
     rent = values["rental_usd_per_gpu_hour"]
-    annual = capex * pricing.capital_recovery_factor(rate=values["cost_of_capital"], years=values["years"])
+    annual = pricing.annual_capital_cost_usd(capex_usd=capex, rate=values["cost_of_capital"], years=values["years"])
     break_even = pricing.break_even_utilization(**ownership, rental_usd_per_gpu_hour=rent)
-    used_hours = values["gpus"] * pricing.HOURS_PER_YEAR * values["utilization"]
-    monthly_saving = used_hours / 12 * (rent - power) - values["gpus"] * values["fixed_usd_per_gpu_year"] / 12
-    payback = values["gpus"] * capex / monthly_saving if monthly_saving > 0 else None
+    payback = pricing.cash_payback_months(capex_usd=capex, used_hours_per_year=pricing.HOURS_PER_YEAR * values["utilization"],
+                                          rental_usd_per_gpu_hour=rent, power_usd_per_hour=power,
+                                          fixed_usd_per_year=values["fixed_usd_per_gpu_year"])
     out = {
         "capex_per_gpu_usd": capex,
         "cluster_capex_usd": capex * values["gpus"],

@@ -41,6 +41,14 @@ def config_field(*, fills: str, rows: int = 3) -> TextField:
     )
 
 
+def reserve_field(*, default: float, kept_for: str, **extra: Any) -> NumberField:
+    """The ``reserve_fraction`` input: the share of each accelerator's memory kept free of the state being placed
+    (one unit, a fraction, in every calculator that places state in memory)."""
+    return NumberField(name="reserve_fraction", label="Memory kept free", symbol="r_M", unit="fraction",
+                       default=default, minimum=0, maximum=0.95,
+                       help=f"Share of each accelerator's memory kept for {kept_for}, between 0 and 0.95.", **extra)
+
+
 def price_field(help: str) -> NumberField:
     """The ``usd_per_gpu_hour`` input: a rental price per GPU-hour, $2 by default (DeepSeek's H800 assumption)."""
     return NumberField(name="usd_per_gpu_hour", label="Price", symbol="p_GPU", unit="$ per GPU-hour", default=2.0,

@@ -4,18 +4,17 @@ counted from the keys of its config.json."""
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, flops
+from .. import data, flops, memory
 from ..charts import bar_chart
 from ..attention import weight_bytes
 from ..formatting import format_bytes, format_params, format_percent
 from ..model_config import ConfigError, ModelArchitecture, architecture_from_json
 from ..parameters import PART_LABELS, ModelParameters, parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
+from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field, reserve_field
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -146,10 +145,10 @@ def compute(values: Mapping[str, Any]) -> Result:
     notes = [f"The config describes {model_summary(arch)}"]
     if values["accelerator"] != "none":
         acc = data.accelerators()[values["accelerator"]]
-        usable = acc.memory_bytes * (1 - values["reserve_percent"] / 100)
+        usable = memory.usable_memory_bytes(memory_bytes=acc.memory_bytes, reserve_fraction=values["reserve_fraction"])
         out["memory_bytes"] = acc.memory_bytes
-        out["accelerators_needed"] = math.ceil(weights / usable)
-        notes.append(f"{acc.name}: {values['reserve_percent']:g}% of each one's memory is kept for the KV cache, "
+        out["accelerators_needed"] = memory.accelerators_to_hold(state_bytes=weights, usable_bytes_per_accelerator=usable)
+        notes.append(f"{acc.name}: {format_percent(values['reserve_fraction'])} of each one's memory is kept for the KV cache, "
                      "activations and the runtime; only weights are placed in the rest.")
     if arch.other_towers:
         notes.append("Counted: the language model (text_config) only; the config's "
@@ -212,9 +211,7 @@ CALCULATOR = (
                         help="Bits per weight: 16 for BF16, 8 for FP8, 4 for 4-bit quantization."),
             ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATOR_CHOICES,
                         help="How many of these hold the weights."),
-            NumberField(name="reserve_percent", label="Memory kept free", unit="%", default=10, minimum=0,
-                        maximum=95, relevant_when=WITH_ACCELERATOR,
-                        help="Share of each accelerator's memory left for the KV cache, activations and runtime."),
+            reserve_field(default=0.1, kept_for="the KV cache, activations and runtime", relevant_when=WITH_ACCELERATOR),
             NumberField(name="context_length", label="Context attended", unit="tokens", symbol="T", default=4096,
                         integer=True, minimum=0, maximum=1e8,
                         help="Earlier tokens each token attends to, for the attention FLOPs (about half the "

@@ -8,14 +8,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, rl, training
+from .. import data, memory, rl, training
 from ..charts import bar_chart
 from ..formatting import format_bytes, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from . import rl_common
-from .common import ACCELERATORS, config_field
+from .common import ACCELERATORS, config_field, reserve_field
 
 RECIPES = {
     "bf16-adam": ("BF16 + Adam: 16 bytes (ZeRO)", training.BF16_ADAM_STATE),
@@ -70,16 +70,16 @@ def _sizes(values: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
 def compute(values: Mapping[str, Any]) -> Result:
     state = RECIPES[values["recipe"]][1]
     sizes = _sizes(values)
-    memory = {
+    states = {
         "policy": rl.model_state_bytes(params=sizes["policy"][0], state=state, trained=True),
         "value": rl.model_state_bytes(params=sizes["value"][0], state=state, trained=True),
         "reference": rl.model_state_bytes(params=sizes["reference"][0], state=state, trained=False),
         "reward": rl.model_state_bytes(params=sizes["reward"][0], state=state, trained=False),
     }
-    ppo_bytes = math.fsum(m.total for m in memory.values())
-    grpo_bytes = ppo_bytes - memory["value"].total
+    ppo_bytes = math.fsum(m.total for m in states.values())
+    grpo_bytes = ppo_bytes - states["value"].total
     acc = data.accelerators()[values["accelerator"]]
-    usable = acc.memory_bytes * (1 - values["reserve_fraction"])
+    usable = memory.usable_memory_bytes(memory_bytes=acc.memory_bytes, reserve_fraction=values["reserve_fraction"])
     answers = values["prompts"] * values["group_size"]
     step = {"prompt_tokens": values["prompt_tokens"], "response_tokens": values["response_tokens"],
             "inner_epochs": values["inner_epochs"], "answers": answers, "policy_active_params": sizes["policy"][1],
@@ -96,10 +96,10 @@ def compute(values: Mapping[str, Any]) -> Result:
         "grpo_models": 2 + kept,
         "ppo_memory_bytes": ppo_bytes,
         "grpo_memory_bytes": grpo_bytes,
-        "value_model_bytes": memory["value"].total,
-        "memory_saving": memory["value"].total / ppo_bytes,
-        "ppo_accelerators": math.ceil(ppo_bytes / usable),
-        "grpo_accelerators": math.ceil(grpo_bytes / usable),
+        "value_model_bytes": states["value"].total,
+        "memory_saving": states["value"].total / ppo_bytes,
+        "ppo_accelerators": memory.accelerators_to_hold(state_bytes=ppo_bytes, usable_bytes_per_accelerator=usable),
+        "grpo_accelerators": memory.accelerators_to_hold(state_bytes=grpo_bytes, usable_bytes_per_accelerator=usable),
         "ppo_step_flops": ppo_flops.total,
         "grpo_step_flops": grpo_flops.total,
         "critic_flops_share": ppo_flops.value_model / ppo_flops.total,
@@ -111,7 +111,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     }
     notes = [
         f"Dropping the critic removes {format_percent(out['critic_flops_share'])} of a PPO step's FLOPs and "
-        f"{format_percent(out['critic_time_share'])} of its GPU-hours, and {format_bytes(memory['value'].total)} "
+        f"{format_percent(out['critic_time_share'])} of its GPU-hours, and {format_bytes(states['value'].total)} "
         f"of trained state ({format_percent(out['memory_saving'])} of PPO's).",
         f"Generation keeps {format_percent(out['generation_flops_share'])} of a GRPO step's FLOPs but "
         f"{format_percent(out['generation_time_share'])} of its GPU-hours: decoding runs at an MFU of "
@@ -135,23 +135,23 @@ def compute(values: Mapping[str, Any]) -> Result:
                      "InstructGPT's was smaller: a 6B reward model, from which the value function was initialised, "
                      "for its 175B policy (arXiv:2203.02155, Sec. 3.5 and App. C). Choose another size to compare; "
                      "the value head in place of the output head is ignored.")
-    tables = (_memory_table(memory, values), _compute_table(ppo_flops, grpo_flops, ppo_hours, grpo_hours))
+    tables = (_memory_table(states, values), _compute_table(ppo_flops, grpo_flops, ppo_hours, grpo_hours))
     return Result(values=out, notes=tuple(notes), tables=tables, charts=(_chart(ppo_hours, grpo_hours),))
 
 
-def _memory_table(memory: Mapping[str, rl.ModelStateBytes], values: Mapping[str, Any]) -> dict[str, Any]:
+def _memory_table(states: Mapping[str, rl.ModelStateBytes], values: Mapping[str, Any]) -> dict[str, Any]:
     rows = []
     for key, label, grpo in (("policy", "Policy (trained)", True), ("value", "Value model (trained)", False),
                              ("reference", "Reference model (frozen)", True),
                              ("reward", "Reward model (frozen)", True)):
-        m = memory[key]
+        m = states[key]
         if key == "reward" and values["reward"] == "rule":
             rows.append(["Reward: rules, no model", "–", "–", "–", "0 B", "0 B"])
             continue
         rows.append([label, format_bytes(m.weights), format_bytes(m.gradients), format_bytes(m.optimizer),
                      format_bytes(m.total), format_bytes(m.total) if grpo else "not kept"])
-    ppo = math.fsum(m.total for m in memory.values())
-    rows.append(["Total", "", "", "", format_bytes(ppo), format_bytes(ppo - memory["value"].total)])
+    ppo = math.fsum(m.total for m in states.values())
+    rows.append(["Total", "", "", "", format_bytes(ppo), format_bytes(ppo - states["value"].total)])
     return {"title": "Memory: the models each method keeps",
             "columns": ["Model", "Weights", "Gradients", "Optimizer state", "PPO", "GRPO"], "rows": rows}
 
@@ -211,8 +211,7 @@ CALCULATOR = (
                       relevant_when={"reward": ("custom",)}),
             ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
                         help="Its memory, and its dense BF16 peak for GPU-hours."),
-            NumberField(name="reserve_fraction", label="Memory kept for activations and KV cache", unit="fraction",
-                        default=0.3, minimum=0, maximum=0.95, help="Share of each accelerator not used for model state."),
+            reserve_field(default=0.3, kept_for="activations and the KV cache of generation"),
             *rl_common.step_fields(),
             *rl_common.mfu_fields(),
         ),

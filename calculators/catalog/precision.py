@@ -3,14 +3,13 @@ what FP8 saves and what it does not."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, training
+from .. import data, memory, training
 from ..formatting import format_bytes, format_number, format_percent
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATORS
+from .common import ACCELERATORS, reserve_field
 
 BYTES = ((1, "1 (FP8)"), (2, "2 (BF16)"), (4, "4 (FP32)"))
 MASTER = ((0, "None"), (2, "2 (BF16)"), (4, "4 (FP32)"))
@@ -51,18 +50,19 @@ def compute(values: Mapping[str, Any]) -> Result:
     recipe = _recipe(values)
     params = values["params_billion"] * 1e9
     share = values["gemm_time_share"]
-    usable = acc.memory_bytes * (1 - values["reserve_fraction"])
+    usable = memory.usable_memory_bytes(memory_bytes=acc.memory_bytes, reserve_fraction=values["reserve_fraction"])
     out = {
         "bf16_tflops": acc.bf16_dense_tflops,
         "fp8_tflops": acc.fp8_dense_tflops,
         "peak_ratio": acc.fp8_dense_tflops / acc.bf16_dense_tflops,
-        # Amdahl: only the matrix multiplications speed up
-        "step_speedup": 1 / ((1 - share) + share * acc.bf16_dense_tflops / acc.fp8_dense_tflops),
+        "step_speedup": training.step_speedup(accelerated_share=share,
+                                              speedup=acc.fp8_dense_tflops / acc.bf16_dense_tflops),
         "state_bytes_per_param": recipe.total,
         "baseline_bytes_per_param": BASELINE.total,
         "state_saving": 1 - recipe.total / BASELINE.total,
         "state_bytes": recipe.total * params,
-        "gpus_for_state": math.ceil(recipe.total * params / usable),
+        "gpus_for_state": memory.accelerators_to_hold(state_bytes=recipe.total * params,
+                                                      usable_bytes_per_accelerator=usable),
         "bf16_weight_bytes": 2 * params,
         "fp8_weight_bytes": params,
     }
@@ -112,8 +112,7 @@ CALCULATOR = (
             NumberField(name="gemm_time_share", label="Matrix-multiply share of step time", unit="fraction",
                         default=0.7, minimum=0, maximum=1,
                         help="Share of a BF16 training step spent in matrix multiplications (an assumption)."),
-            NumberField(name="reserve_fraction", label="Memory kept for activations", unit="fraction", default=0.3,
-                        minimum=0, maximum=0.95, help="Share of each GPU's memory not used for training state."),
+            reserve_field(default=0.3, kept_for="activations"),
         ),
         outputs=(
             Output(name="bf16_tflops", label="BF16 peak, dense", unit="TFLOPS", format="number"),

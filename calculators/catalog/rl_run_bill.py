@@ -104,10 +104,12 @@ def compute(values: Mapping[str, Any]) -> Result:
                      "per GPU for the whole loop: generation, scoring and training together.")
     if reported:
         implied_tps = rl.tokens_per_second_per_gpu(tokens=generated, gpu_hours=reported)
-        implied = training.implied_mfu(total_flops=run_flops.total, gpu_hours=reported, peak_flops_per_second=peak)
+        run = training.reported_run(gpu_hours=reported, total_flops=run_flops.total, peak_flops_per_second=peak,
+                                    gpus=values["gpus"], usd_per_gpu_hour=price)
+        implied = run.implied_mfu
         out.update(
-            reported_cost_usd=pricing.rental_cost_usd(gpu_hours=reported, usd_per_gpu_hour=price),
-            reported_wall_clock_hours=training.wall_clock_hours(gpu_hours=reported, gpus=values["gpus"]),
+            reported_cost_usd=run.cost_usd,
+            reported_wall_clock_hours=run.wall_clock_hours,
             implied_tokens_per_second_per_gpu=implied_tps,
             implied_mfu=implied,
             reported_over_estimate=reported / gpu_hours,

@@ -96,11 +96,13 @@ def compute(values: Mapping[str, Any]) -> Result:
     status = "" if acc.verified else "; read in secondary sources, not NVIDIA's datasheet"
     notes = [f"Peak: {acc.name}, {format_number(peak / 1e12)} TFLOPS dense {precision} ({peak_source}{status})."]
     if reported:
-        mfu = training.implied_mfu(total_flops=total, gpu_hours=reported, peak_flops_per_second=peak)
+        run = training.reported_run(gpu_hours=reported, total_flops=total, peak_flops_per_second=peak,
+                                    gpus=values["gpus"], usd_per_gpu_hour=values["usd_per_gpu_hour"])
+        mfu = run.implied_mfu
         out.update(
             implied_mfu=mfu,
-            reported_wall_clock_hours=training.wall_clock_hours(gpu_hours=reported, gpus=values["gpus"]),
-            reported_cost_usd=pricing.rental_cost_usd(gpu_hours=reported, usd_per_gpu_hour=values["usd_per_gpu_hour"]),
+            reported_wall_clock_hours=run.wall_clock_hours,
+            reported_cost_usd=run.cost_usd,
             reported_gpu_hours_per_trillion_tokens=training.gpu_hours_per_trillion_tokens(gpu_hours=reported,
                                                                                           tokens=tokens),
         )
