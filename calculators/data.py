@@ -107,13 +107,22 @@ class Accelerator:
 
 @dataclass(frozen=True, kw_only=True)
 class RunStage:
-    """One stage of a published training run, as printed: GPU-hours, and dollars, GPUs and hours where given."""
+    """One stage of a published training run, as printed: GPU-hours, and dollars, GPUs and hours where given; for
+    a reinforcement-learning stage, its published settings (steps, batch, answer cap, KL coefficient) and their
+    source."""
 
     name: str
     gpu_hours: float
     usd: float | None = None
     gpus: int | None = None
     hours: float | None = None
+    steps: int | None = None
+    prompts_per_step: int | None = None
+    answers_per_prompt: int | None = None
+    answer_cap_tokens: tuple[int, ...] = ()
+    answer_cap_raised_at_step: int | None = None
+    kl_coefficient: float | None = None
+    settings_source: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +147,7 @@ class TrainingRun:
     mfu_low: float | None = None
     mfu_high: float | None = None
     precision: str | None = None
+    sequence_length: int | None = None
     base_run: str | None = None
     base_stages: tuple[str, ...] = ()
     note: str = ""
@@ -283,7 +293,11 @@ def accelerators() -> dict[str, Accelerator]:
 def training_runs() -> dict[str, TrainingRun]:
     """Published training runs, keyed as in `data/training_runs.toml` (``"deepseek-v3"``)."""
     raw = _read(data_dir() / "training_runs.toml")
-    return {key: TrainingRun(key=key, **{**record, "stages": tuple(RunStage(**s) for s in record["stages"]),
+
+    def stage(record: Mapping[str, Any]) -> RunStage:
+        return RunStage(**{**record, "answer_cap_tokens": tuple(record.get("answer_cap_tokens", ()))})
+
+    return {key: TrainingRun(key=key, **{**record, "stages": tuple(stage(s) for s in record["stages"]),
                                          "base_stages": tuple(record.get("base_stages", ()))})
             for key, record in raw.items()}
 

@@ -21,8 +21,10 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
             "final_run_usd": v3.total_usd, "compute_basis": "rent", "experiment_multiplier": 1, "data_usd": 0,
             "staff": 0}),
         "semianalysis-fleet": ("DeepSeek's fleet as SemiAnalysis estimated it (outside estimate)", {
-            "final_run_usd": v3.total_usd, "compute_basis": "own", "capex_usd": 1.6e9, "amortization_years": 4,
-            "period_years": 4, "opex_usd": 944e6, "data_usd": 0, "staff": 0}),
+            "final_run_usd": v3.total_usd, "compute_basis": "own",
+            "capex_usd": data.prices()["fleet.semianalysis-deepseek-capex"].low, "amortization_years": 4,
+            "period_years": 4, "opex_usd": data.prices()["fleet.semianalysis-deepseek-opex"].low, "data_usd": 0,
+            "staff": 0}),
     }
 
 
@@ -68,10 +70,10 @@ def compute(values: Mapping[str, Any]) -> Result:
                      "serves every model, experiment and user of its owner, so the headline's share is of the "
                      "fleet over the period, not of one model.")
         if values.get("preset") == "semianalysis-fleet":
-            claim = "SemiAnalysis, 'DeepSeek Debates' (2025-01-31), as reported by Tom's Hardware and Taiwan News"
-            notes.append(f"Outside estimate, not a DeepSeek disclosure: about 50,000 Hopper GPUs, '$1.6 billion' "
-                         f"of server capital and '$944 million' of operating costs ({claim}). The reports do not "
-                         "say over what period the operating costs run; here they are taken as over the whole period.")
+            capex, opex = (data.prices()[f"fleet.semianalysis-deepseek-{part}"] for part in ("capex", "opex"))
+            notes.append(f"Outside estimate: {format_usd(capex.low)} of server capital and "
+                         f"{format_usd(opex.low)} of operating costs (SemiAnalysis, {capex.as_of}, as quoted in the "
+                         f"news). {capex.note} {opex.note}")
     return Result(values=out, notes=tuple(notes), charts=(_chart(parts),))
 
 

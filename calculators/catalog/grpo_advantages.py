@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .. import grpo
+from .. import data, grpo
 from ..charts import bar_chart
 from ..formatting import format_count, format_number
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
@@ -50,7 +50,8 @@ def read_rewards(text: str) -> tuple[list[float] | None, str | None]:
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
-    r1_zero = {"rewards": R1_ZERO_REWARDS, "advantage_scaling": "std", "kl_beta": 0.001}
+    r1_zero = {"rewards": R1_ZERO_REWARDS, "advantage_scaling": "std",
+               "kl_beta": data.training_runs()["deepseek-r1"].stages[0].kl_coefficient}
     return {
         "r1-zero": ("DeepSeek-R1-Zero: 16 answers, 0/1 rewards", r1_zero),
         "all-correct": ("Every answer right: nothing to learn", {**r1_zero, "rewards": ", ".join(["1"] * 16)}),

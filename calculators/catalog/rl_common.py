@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import data
 from ..schema import NumberField
 
 # Assumptions, not published figures: decoding is bound by memory bandwidth, passes over whole sequences by
@@ -25,12 +26,20 @@ def mfu_field(name: str, label: str, default: float, help: str, **more: Any) -> 
                        maximum=1, help=help, **more)
 
 
+def r1_zero_stage() -> data.RunStage:
+    """DeepSeek-R1-Zero's RL stage as published, with its settings."""
+    return data.training_runs()["deepseek-r1"].stages[0]
+
+
 def step_fields() -> tuple[NumberField, ...]:
-    """Prompts, answers per prompt, prompt and answer lengths, and training passes: one RL step's shape."""
+    """Prompts, answers per prompt, prompt and answer lengths, and training passes: one RL step's shape, with
+    DeepSeek-R1-Zero's published batch (data/training_runs.toml) as the default."""
+    r1_zero = r1_zero_stage()
     return (
-        count_field("prompts", "Prompts per step", 32, 1e6, "DeepSeek-R1-Zero: 32 questions a step."),
-        count_field("group_size", "Answers per prompt", 16, 4096, "The group (DeepSeek-R1-Zero: 16).", unit="answers",
-                    symbol="G"),
+        count_field("prompts", "Prompts per step", r1_zero.prompts_per_step, 1e6,
+                    f"DeepSeek-R1-Zero: {r1_zero.prompts_per_step} questions a step."),
+        count_field("group_size", "Answers per prompt", r1_zero.answers_per_prompt, 4096,
+                    f"The group (DeepSeek-R1-Zero: {r1_zero.answers_per_prompt}).", unit="answers", symbol="G"),
         count_field("prompt_tokens", "Mean prompt length", PROMPT_TOKENS, 1e6,
                     "An assumption: DeepSeek gives no prompt length.", unit="tokens", symbol="T_p"),
         count_field("response_tokens", "Mean answer length", RESPONSE_TOKENS, 1e6,

@@ -20,12 +20,6 @@ from .training_cost import from_config
 BASES = (("mfu", "MFU: generation and training"), ("throughput", "Generated tokens per second per GPU"))
 BY_MFU = {"basis": ("mfu",)}
 
-# DeepSeek-R1-Zero's published RL settings (DeepSeek-R1, Nature 645 (2025), Methods; arXiv:2501.12948v2, Sec. 2.1):
-# "a total of 10,400 steps", "32 unique questions" a step, "we sample 16 outputs" for each.
-R1_ZERO_STEPS, R1_ZERO_PROMPTS, R1_ZERO_GROUP = 10_400, 32, 16
-R1_ZERO_SOURCE = ("DeepSeek-R1, Nature 645 (2025), Methods and Supplementary Information B.4.4; arXiv:2501.12948v2: "
-                  "10,400 steps of 32 questions × 16 answers; 64 × 8 H800 for about 198 hours; Table 7: 101K GPU-hours "
-                  "(the table's values were read in secondary transcriptions)")
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -36,9 +30,9 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     return {"deepseek-r1-zero": ("DeepSeek-R1-Zero (GRPO on DeepSeek-V3-Base)", {
         "config": json.dumps(config, indent=2),
         **from_config(architecture(config)),
-        "steps": R1_ZERO_STEPS,
-        "prompts": R1_ZERO_PROMPTS,
-        "group_size": R1_ZERO_GROUP,
+        "steps": stage.steps,
+        "prompts": stage.prompts_per_step,
+        "group_size": stage.answers_per_prompt,
         "accelerator": run.accelerator,
         "gpus": stage.gpus,
         "usd_per_gpu_hour": run.usd_per_gpu_hour,
@@ -121,9 +115,12 @@ def compute(values: Mapping[str, Any]) -> Result:
                      "attention, waiting for the longest answers of each batch, moving weights between training and "
                      "generation, evaluation.")
     if values.get("preset") == "deepseek-r1-zero":
-        notes.append(f"Published: {R1_ZERO_SOURCE}. The answer cap was 32,768 tokens before step 8.2k and 65,536 "
-                     "after; the paper prints no mean length (its plot rises from hundreds to thousands of tokens), "
-                     "so the mean answer length here, the prompt length and the MFUs are assumptions.")
+        stage = rl_common.r1_zero_stage()
+        before, after = stage.answer_cap_tokens
+        notes.append(f"Published: {stage.settings_source}. The answer cap was {format_count(before)} tokens before "
+                     f"step {format_count(stage.answer_cap_raised_at_step)} and {format_count(after)} after; the paper "
+                     "prints no mean length (its plot rises from hundreds to thousands of tokens), so the mean answer "
+                     "length here, the prompt length and the MFUs are assumptions.")
     return Result(values=out, notes=tuple(notes), charts=(_length_chart(values, peak, reported),))
 
 
@@ -155,8 +152,8 @@ CALCULATOR = (
                         default=36.625618432, minimum=0, exclusive_minimum=True, maximum=1e5,
                         help="Parameters each token multiplies by (an MoE's active ones), without the embedding "
                              "table."),
-            rl_common.count_field("steps", "RL steps", R1_ZERO_STEPS, 1e8,
-                                  "Policy updates (DeepSeek-R1-Zero: 10,400)."),
+            rl_common.count_field("steps", "RL steps", rl_common.r1_zero_stage().steps, 1e8,
+                                  f"Policy updates (DeepSeek-R1-Zero: {rl_common.r1_zero_stage().steps:,})."),
             *rl_common.step_fields(),
             ChoiceField(name="basis", label="GPU-hours from", default="mfu", choices=BASES,
                         help="Two utilisations (generation is far less efficient than training), or a measured "
@@ -210,7 +207,7 @@ CALCULATOR = (
             Example(title="DeepSeek-R1-Zero: 10,400 steps × 512 answers; 101K H800 GPU-hours, $202K at $2",
                     inputs={"preset": "deepseek-r1-zero"},
                     expected={"answers": 5_324_800, "reported_cost_usd": 202_000},
-                    source=R1_ZERO_SOURCE),
+                    source=rl_common.r1_zero_stage().settings_source),
             Example(title="At a measured 150 generated tokens per second per GPU",
                     inputs={"preset": "deepseek-r1-zero", "basis": "throughput", "tokens_per_second_per_gpu": 150}),
         ),

@@ -51,7 +51,7 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
             "mfu": run.mfu_low if run.mfu_low is not None else 0.4,
             "usd_per_gpu_hour": run.usd_per_gpu_hour or 2.0,
             "reported_gpu_hours": run.stages[0].gpu_hours,
-            "sequence_length": 8192 if run.accelerator == "h100" else 4096,
+            "sequence_length": run.sequence_length or 4096,
         })
     return out
 
