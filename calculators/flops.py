@@ -9,8 +9,11 @@ parameter count sees. Training adds the backward pass, twice the forward: $6N$ p
 from __future__ import annotations
 
 from .model_config import ModelArchitecture
+from .parameters import parameter_counts
 
 __all__ = [
+    "model_training_flops_per_token",
+    "six_n_params",
     "attended_tokens",
     "attention_flops_per_token",
     "causal_mean_attended_tokens",
@@ -212,3 +215,43 @@ def model_attention_flops_per_token(arch: ModelArchitecture, *, context_tokens: 
         total += indexer_flops_per_token(layers=arch.layers, index_heads=arch.index_heads,
                                          index_head_dim=arch.index_head_dim, context_tokens=attended(0))
     return total
+
+
+def six_n_params(arch: ModelArchitecture) -> int:
+    r"""The $N$ of the $6N$ rule for a model: $N_\text{active}$, the weights one token multiplies by, without the
+    token-embedding table (a lookup, no multiplications) and with the output head (a matrix product). For an MoE,
+    the active experts only. The site's one convention (Notation page); Kaplan et al.'s rule counts the same way.
+
+    Source: Kaplan et al., arXiv:2001.08361, Sec. 2.1 ("excluding embedding matrices"); DeepSeek-V3's "37B
+    activated" is this count, 36.63B.
+
+    Examples:
+        >>> from calculators.model_config import architecture
+        >>> llama = architecture({"vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336,
+        ...     "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8})
+        >>> six_n_params(llama)  # Llama 3.1 8B: 8.03B less its 0.53B embedding table
+        7504924672
+    """
+    return parameter_counts(arch).active.without_embeddings
+
+
+def model_training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float) -> float:
+    r"""Training FLOPs per token counted from a model's architecture, attention included:
+
+    $$C_\text{token} = 3\,\big(2 N_\text{active} + C_\text{attn}(T/2)\big)$$
+
+    with $C_\text{attn}$ the attention over the $T/2$ earlier tokens a token sees on average in a causal sequence
+    of $T$ = `sequence_length` (less in windowed layers: `model_attention_flops_per_token`), and 3 for the forward
+    and the twice-as-costly backward pass (`training_flops_per_token`). $6N$ is this without attention.
+
+    Examples:
+        >>> from calculators.model_config import architecture
+        >>> llama = architecture({"vocab_size": 128256, "hidden_size": 4096, "intermediate_size": 14336,
+        ...     "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8})
+        >>> round(model_training_flops_per_token(llama, sequence_length=8192) / six_n_flops_per_token(
+        ...     params=six_n_params(llama)), 3)
+        1.143
+    """
+    attention = model_attention_flops_per_token(arch, sequence_length=sequence_length)
+    return training_flops_per_token(forward_flops=forward_flops_per_token(matmul_params=six_n_params(arch),
+                                                                          attention_flops=attention))

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data
+from .. import data, flops
 from ..charts import bar_chart
-from ..model_config import MAX_CONFIG_CHARS
+from ..model_config import MAX_CONFIG_CHARS, ModelArchitecture
 from ..schema import FieldError, NumberField, TextField
 
 
@@ -47,6 +47,12 @@ def reserve_field(*, default: float, kept_for: str, **extra: Any) -> NumberField
     return NumberField(name="reserve_fraction", label="Memory kept free", symbol="r_M", unit="fraction",
                        default=default, minimum=0, maximum=0.95,
                        help=f"Share of each accelerator's memory kept for {kept_for}, between 0 and 0.95.", **extra)
+
+
+def six_n_from_config(arch: ModelArchitecture) -> dict[str, Any]:
+    """What a config fills in a calculator that takes the N of 6N (`flops.six_n_params`): ``active_params_billion``,
+    to the nearest million."""
+    return {"active_params_billion": round(flops.six_n_params(arch) / 1e9, 3)}
 
 
 def price_field(help: str) -> NumberField:

@@ -14,8 +14,7 @@ from ..formatting import format_count, format_number, format_percent
 from ..model_config import architecture
 from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
 from . import rl_common
-from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
-from .training_cost import from_config
+from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field, six_n_from_config
 
 BASES = (("mfu", "MFU: generation and training"), ("throughput", "Generated tokens per second per GPU"))
 BY_MFU = {"basis": ("mfu",)}
@@ -29,7 +28,7 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     config = data.models()[run.model].config
     return {"deepseek-r1-zero": ("DeepSeek-R1-Zero (GRPO on DeepSeek-V3-Base)", {
         "config": json.dumps(config, indent=2),
-        **from_config(architecture(config)),
+        **six_n_from_config(architecture(config)),
         "steps": stage.steps,
         "prompts": stage.prompts_per_step,
         "group_size": stage.answers_per_prompt,
@@ -202,7 +201,7 @@ CALCULATOR = (
         preset_fields=("config", "active_params_billion", "steps", "prompts", "group_size", "accelerator", "gpus",
                        "usd_per_gpu_hour", "reported_gpu_hours"),
         default_preset="deepseek-r1-zero",
-        from_config=from_config,
+        from_config=six_n_from_config,
         examples=(
             Example(title="DeepSeek-R1-Zero: 10,400 steps × 512 answers; 101K H800 GPU-hours, $202K at $2",
                     inputs={"preset": "deepseek-r1-zero"},

@@ -10,27 +10,11 @@ from typing import Any
 from .. import data, flops, pricing, training
 from ..charts import line_chart
 from ..formatting import format_count, format_flops, format_number, format_percent
-from ..model_config import ModelArchitecture, architecture, architecture_from_json
-from ..parameters import parameter_counts
+from ..model_config import architecture, architecture_from_json
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field
+from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field, six_n_from_config
 
 FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the config"))
-
-
-def training_flops_per_token(arch: ModelArchitecture, *, sequence_length: float) -> float:
-    """Training FLOPs per token counted from the architecture: 3 × (2 N_active + attention over T/2 earlier tokens,
-    the causal average for a sequence of T = `sequence_length`; less in windowed layers)."""
-    active = parameter_counts(arch).active.without_embeddings
-    attn = flops.model_attention_flops_per_token(arch, sequence_length=sequence_length)
-    return flops.training_flops_per_token(forward_flops=flops.forward_flops_per_token(
-        matmul_params=active, attention_flops=attn))
-
-
-def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """N for 6N: N_active, the parameters a token multiplies by (without the token-embedding table), in billions
-    to the nearest million."""
-    return {"active_params_billion": round(parameter_counts(arch).active.without_embeddings / 1e9, 3)}
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -43,7 +27,7 @@ def presets() -> dict[str, tuple[str, dict[str, Any]]]:
         config = data.models()[run.model].config
         out[key] = (run.name, {
             "config": json.dumps(config, indent=2),
-            **from_config(architecture(config)),
+            **six_n_from_config(architecture(config)),
             "tokens_trillion": run.tokens / 1e12,
             "accelerator": run.accelerator,
             "gpus": run.gpus,
@@ -71,7 +55,7 @@ def compute(values: Mapping[str, Any]) -> Result:
     six_n = flops.six_n_flops_per_token(params=values["active_params_billion"] * 1e9)
     detailed = None
     if values["config"].strip():
-        detailed = training_flops_per_token(architecture_from_json(values["config"]),
+        detailed = flops.model_training_flops_per_token(architecture_from_json(values["config"]),
                                             sequence_length=values["sequence_length"])
     per_token = detailed if values["flops_rule"] == "detailed" else six_n
     total = training.training_flops(flops_per_token=per_token, tokens=tokens)
@@ -217,7 +201,7 @@ CALCULATOR = (
         preset_fields=("config", "active_params_billion", "tokens_trillion", "accelerator", "gpus", "precision", "mfu", "usd_per_gpu_hour",
                        "reported_gpu_hours", "sequence_length"),
         default_preset="deepseek-v3",
-        from_config=from_config,
+        from_config=six_n_from_config,
         examples=(
             Example(title="DeepSeek-V3 pre-training: 2,664K H800 GPU-hours for 14.8T tokens",
                     inputs={"preset": "deepseek-v3"},
