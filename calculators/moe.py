@@ -17,6 +17,7 @@ __all__ = [
     "balancing_bias_update",
     "expert_combinations",
     "expert_loads",
+    "mean_expert_load",
     "route_tokens",
     "sample_affinities",
 ]
@@ -105,6 +106,17 @@ def route_tokens(*, affinities: Sequence[Sequence[float]], experts_per_token: in
             order = [i for i in order if i // size in allowed]
         routes.append(tuple(sorted(order[:experts_per_token])))
     return routes
+
+
+def mean_expert_load(*, tokens: int, experts_per_token: int, experts: int) -> float:
+    r"""Tokens each expert gets on average when `tokens` tokens each pick $k$ of $E$ experts: $T k / E$ (the load
+    perfect balancing would give every expert).
+
+    Examples:
+        >>> mean_expert_load(tokens=64, experts_per_token=2, experts=16)
+        8.0
+    """
+    return tokens * experts_per_token / experts
 
 
 def expert_loads(*, routes: Sequence[Sequence[int]], experts: int) -> list[int]:

@@ -59,7 +59,7 @@ def compute(values: Mapping[str, Any]) -> Result:
         bias = moe.balancing_bias_update(bias=bias, loads=loads, update_speed=values["update_speed"])
     routes = _route(values, batch, bias)
     after = moe.expert_loads(routes=routes, experts=experts)
-    mean = tokens * values["experts_per_token"] / experts
+    mean = moe.mean_expert_load(tokens=tokens, experts_per_token=values["experts_per_token"], experts=experts)
     size = experts // values["groups"]
     nodes = [len({i // size for i in route}) for route in routes]
     out = {
