@@ -10,8 +10,8 @@ overhead as inputs, and turns time into dollars.
 Notation (the site's, see the notation page): $B$ sequences decoded together by one replica, $T$ tokens of
 context each (prompt and answer so far), $G$ GPUs holding one replica, $E$ routed experts of which a token uses
 $k$, $L$ layers, $H$ heads, $N$ parameters ($N_\text{active}$ per token). $P$ is an accelerator's peak dense
-FLOP/s, $W$ its memory bandwidth in bytes/s, $M$ its memory in bytes; MBU and MFU are the fractions of $W$ and
-$P$ achieved; $p$ is a price in dollars per GPU-hour; $a$ the acceptance rate of a speculative (MTP) draft token.
+FLOP/s, $W$ its memory bandwidth in bytes/s, $M_\text{GPU}$ its memory in bytes; MBU and MFU are the fractions of
+$W$ and $P$ achieved; $p$ is a price in dollars per GPU-hour; $a$ the acceptance rate of a speculative (MTP) draft token.
 
 Sources: the roofline step time follows J. Austin et al., *How to Scale Your Model* (jax-ml scaling book,
 2025), chapters "All about Transformer inference" and "GPUs"; DeepSeek's serving figures are from DeepSeek's
@@ -265,7 +265,7 @@ def largest_batch(*, free_bytes_per_gpu: float, kv_bytes_per_sequence: float, gr
     groups, $s = 1$. When attention is split by heads over the $G$ GPUs (tensor parallelism), one group, and each
     GPU holds $1/s$ of every sequence's cache, $s = \min(G, K)$: a cache with fewer KV heads than GPUs is copied
     (MLA's latent and MQA's single head cannot be split at all, $s = 1$). With one GPU and one copy this is the
-    plain $(G M - \text{weights} - \text{reserve}) / b_\text{seq}$.
+    plain $(G M_\text{GPU} - \text{weights} - \text{reserve}) / b_\text{seq}$.
 
     Examples:
         >>> largest_batch(free_bytes_per_gpu=30e9, kv_bytes_per_sequence=70272 * 4989, groups=144)
@@ -388,8 +388,8 @@ def memory_plan(model: ServedModel, hardware: Hardware, deployment: Deployment, 
       + \frac{N_\text{routed}}{G} \cdot \frac{E + R}{E} \cdot \frac{\text{bits}}{8}$$
 
     with $c = 1$ when attention is data-parallel (every GPU a full copy of the non-expert weights) and $c = G$
-    when they are split; $R$ redundant experts per layer. Free memory is $M (1 - r) -$ weights, with $r$ the
-    reserve; the batch follows from `largest_batch`.
+    when they are split; $R$ redundant experts per layer. Free memory is $M_\text{GPU} (1 - r) -$ weights, with
+    $r$ the reserve; the batch follows from `largest_batch`.
 
     Examples:
         >>> v3 = ServedModel(total_params=671e9, active_params=36.6e9, routed_expert_params=653.9e9, experts=256,

@@ -217,7 +217,7 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
     if not plan.fits:
         memory = hardware(values).memory_bytes * (1 - values["memory_reserve"])
         message = (f"The model does not fit: {format_bytes(plan.weight_bytes_per_gpu)} of weights per GPU, "
-                   f"{format_bytes(max(plan.free_bytes_per_gpu, 0) + plan.weight_bytes_per_gpu)} usable "
+                   f"{format_bytes(memory)} usable "
                    f"(after the {format_percent(values['memory_reserve'])} reserve), and one sequence's cache needs "
                    f"{format_bytes(plan.kv_bytes_per_sequence)}.")
         if values["parallelism"] == "dp" and served_model(values).dense_params * values["weight_bits"] / 8 >= memory:

@@ -202,6 +202,7 @@ def render_page_macros(markdown: str, where: str) -> str:
         models=calculators_data.models(),
         runs=calculators_data.training_runs(),
         prices=calculators_data.prices(),
+        serving=calculators_data.serving(),
         accelerators=calculators_data.accelerators(),
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
