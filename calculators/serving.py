@@ -11,7 +11,8 @@ Notation (the site's, see the notation page): $B$ sequences decoded together by 
 context each (prompt and answer so far), $G$ GPUs holding one replica, $E$ routed experts of which a token uses
 $k$, $L$ layers, $H$ heads, $N$ parameters ($N_\text{active}$ per token). $P$ is an accelerator's peak dense
 FLOP/s, $W$ its memory bandwidth in bytes/s, $M_\text{GPU}$ its memory in bytes; MBU and MFU are the fractions of
-$W$ and $P$ achieved; $p$ is a price in dollars per GPU-hour; $a$ the acceptance rate of a speculative (MTP) draft token.
+$W$ and $P$ achieved; $p$ is a price in dollars per GPU-hour; $a$ the acceptance rate of a speculative (MTP) draft
+token.
 
 Sources: the roofline step time follows J. Austin et al., *How to Scale Your Model* (jax-ml scaling book,
 2025), chapters "All about Transformer inference" and "GPUs"; DeepSeek's serving figures are from DeepSeek's
@@ -467,8 +468,9 @@ def decode_step(model: ServedModel, hardware: Hardware, deployment: Deployment, 
       \qquad C_\text{attn} = B_\text{GPU}\, q\, C_\text{attn}(T)$$
 
     then `memory_seconds` (weights and KV at MBU), `compute_seconds` (products at the weights' peak, attention at
-    the attention peak, both at MFU, one after the other) and `step_seconds` (the larger, plus the overhead). Each GPU reads the experts its tokens touch (`expected_distinct_experts`; a redundant copy
-    is read as often as its original). Left out: communication between GPUs (dispatch and combine of expert
+    the attention peak, both at MFU, one after the other) and `step_seconds` (the larger, plus the overhead). Each
+    GPU reads the experts its tokens touch (`expected_distinct_experts`; a redundant copy is read as often as its
+    original). Left out: communication between GPUs (dispatch and combine of expert
     parallelism, all-reduce of tensor parallelism) unless put in the overhead, load imbalance, and the MTP
     module's own weights and FLOPs (one more layer, under 2% of DeepSeek-V3's).
 

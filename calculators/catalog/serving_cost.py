@@ -13,8 +13,9 @@ from ..formatting import format_bytes, format_count, format_flops, format_number
 from ..model_config import ConfigError, ModelArchitecture, architecture, load_config_json
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATORS, PRECISIONS, WEIGHT_PRECISIONS, config_field, price_field
+from .common import ACCELERATORS, PRECISIONS, WEIGHT_PRECISIONS, config_field, peak_errors, price_field
 from .kv_cache import ATTENTION_KINDS, elements_per_token_per_layer
+from .kv_cache import check as attention_errors
 
 ACCELERATOR_CHOICES = (*ACCELERATORS, ("custom", "Custom (enter its figures)"))
 CATALOG_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATORS)}
@@ -171,17 +172,8 @@ def _context_window(values: Mapping[str, Any]) -> int:
 
 
 def check(values: Mapping[str, Any]) -> list[FieldError]:
-    errors: list[FieldError] = []
-    if values["accelerator"] != "custom":
-        acc = data.accelerators()[values["accelerator"]]
-        if acc.dense_tflops(values["precision"]) is None:
-            errors.append(FieldError(field="precision", message=f"The {acc.name} has no FP8 tensor cores; choose BF16."))
-    if values["attention"] == "gqa":
-        heads, kv_heads = values["heads"], values["kv_heads"]
-        if kv_heads > heads:
-            errors.append(FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads."))
-        elif heads % kv_heads:
-            errors.append(FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly."))
+    errors = peak_errors(values) if values["accelerator"] != "custom" else []
+    errors += attention_errors(values)
     total, active, routed = (values["total_params_billion"], values["active_params_billion"],
                              values["expert_params_billion"])
     experts, k = values["experts"], values["experts_per_token"]
@@ -196,7 +188,8 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
                                  message="Give the routed experts' parameters (all experts, all layers)."))
     if experts > 0 and routed > 0:
         if not 1 <= k <= experts:
-            errors.append(FieldError(field="experts_per_token", message=f"Must be between 1 and the {experts} experts."))
+            errors.append(FieldError(field="experts_per_token",
+                                     message=f"Must be between 1 and the {experts} experts."))
         elif routed >= total:
             errors.append(FieldError(field="expert_params_billion",
                                      message=f"Must be less than the {format_number(total)}B parameters in all."))
@@ -221,7 +214,8 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
                    f"(after the {format_percent(values['memory_reserve'])} reserve), and one sequence's cache needs "
                    f"{format_bytes(plan.kv_bytes_per_sequence)}.")
         if values["parallelism"] == "dp" and served_model(values).dense_params * values["weight_bits"] / 8 >= memory:
-            message += " Each GPU holds all non-expert weights under data-parallel attention: split them (tensor-parallel)."
+            message += (" Each GPU holds all non-expert weights under data-parallel attention: split them "
+                        "(tensor-parallel).")
         else:
             message += " Add GPUs, lower the weight precision or shorten the requests."
         errors.append(FieldError(field="gpus", message=message))

@@ -88,6 +88,7 @@ def _reproduction_table(values: Mapping[str, Any], day: data.ServingDisclosure,
         usd_per_mtok_miss=r1.usd_per_mtok_input_miss, usd_per_mtok_output=r1.usd_per_mtok_output)
     published_cost = pricing.rental_cost_usd(gpu_hours=day.nodes_average * day.gpus_per_node * day.hours,
                                              usd_per_gpu_hour=day.usd_per_gpu_hour)
+    published_margin = serving.cost_profit_margin(revenue_usd=day.theoretical_revenue_usd, cost_usd=published_cost)
     return {
         "title": "DeepSeek's Day-6 statistics, published and recomputed (from the published inputs)",
         "columns": ["Line", "Published", "Recomputed", "How"],
@@ -100,7 +101,7 @@ def _reproduction_table(values: Mapping[str, Any], day: data.ServingDisclosure,
             ["Theoretical revenue (R1 prices)", f"${format_count(day.theoretical_revenue_usd)}",
              f"${format_count(r1_revenue)}", "token counts as printed, rounded to the billion"],
             ["Cost profit margin", f"{format_number(day.cost_profit_margin * 100)}%",
-             f"{format_number(serving.cost_profit_margin(revenue_usd=day.theoretical_revenue_usd, cost_usd=published_cost) * 100)}%",
+             f"{format_number(published_margin * 100)}%",
              "(revenue − cost) / cost, published revenue"],
             ["Average nodes", format_number(day.nodes_average, 6), format_number(out["busy_nodes"], 6),
              "prefill and decode node-days from the per-node throughputs"],
@@ -115,9 +116,9 @@ def _notes(values: Mapping[str, Any], day: data.ServingDisclosure, out: Mapping[
         "one; at R1's prices DeepSeek's $562,027 is within that.",
         f"Node balance: {format_number(out['prefill_nodes'])} nodes prefilling and "
         f"{format_number(out['decode_nodes'])} decoding on average make {format_number(out['busy_nodes'])}, "
-        f"{format_number(abs(out['node_balance_percent']), 2)}% {'above' if out['node_balance_percent'] >= 0 else 'below'} "
-        f"the {format_number(values['nodes_average'], 6)} average: the per-node throughputs are 24-hour averages over the "
-        "same fleet.",
+        f"{format_number(abs(out['node_balance_percent']), 2)}% "
+        f"{'above' if out['node_balance_percent'] >= 0 else 'below'} the {format_number(values['nodes_average'], 6)} "
+        "average: the per-node throughputs are 24-hour averages over the same fleet.",
         "“Theoretical” bills every token at the chosen prices. DeepSeek says its real revenue is substantially "
         "lower: V3 is priced below R1, web and app use is free, and night-time discounts apply.",
         f"At cost, a node-hour (${format_number(values['usd_per_gpu_hour'] * values['gpus_per_node'])}) buys "
