@@ -96,3 +96,17 @@ def test_a_custom_accelerator_works(page) -> None:
     assert widget_output(page, S, "usd_per_mtok_output") == expected(custom, "usd_per_mtok_output")
     page.fill(f"{S}-bandwidth_tb_s", "12")
     wait_widget_output(page, S, "step_weights_ms", expected({**custom, "bandwidth_tb_s": "12"}, "step_weights_ms"))
+
+
+@pytest.mark.parametrize("path", [PAGE, "explainers/cost/", "explainers/mla-kv-cache/", "explainers/moe/"])
+def test_no_sideways_scroll_at_390_px(browser, base_url, path: str) -> None:  # noqa: F811
+    """The serving page and the pages that gained serving numbers read at 390 px: wide tables and formulas scroll in
+    their own boxes, the page does not."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        tab.goto(base_url + path)
+        tab.wait_for_selector(".calc", timeout=LOAD_TIMEOUT_MS)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
