@@ -24,6 +24,7 @@ PARALLELISM = (("dp", "Data-parallel: each GPU holds all non-expert weights"),
                ("tp", "Tensor-parallel: weights and heads split over the GPUs"))
 BATCH_MODES = (("max", "Largest that fits"), ("fixed", "Fixed"))
 KV_PRECISIONS = ((16, "BF16"), (8, "FP8"))
+FIELD_DEFAULT_GPUS = 144
 FRONTIER_POINTS = 16
 """Batches drawn on the frontier up to the memory limit (log-spaced), and as many again beyond it."""
 
@@ -33,8 +34,8 @@ def _rounded_billions(count: float) -> float:
 
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
-    """The model fields a config fills: counted parameters (all, active without the embedding table, routed
-    experts), experts, attention shape; data-parallel attention for an MoE, tensor-parallel for a dense model."""
+    """The fields a config fills: counted parameters (all, active without the embedding table, routed experts),
+    experts, attention shape; and a deployment to start from (see the comment below)."""
     counts = parameter_counts(arch)
     shape = arch.attention_shape()
     moe = arch.routed_experts > 0 and counts.all.routed_experts > 0
@@ -49,7 +50,11 @@ def from_config(arch: ModelArchitecture) -> dict[str, Any]:
         "heads": shape.heads,
         "kv_heads": shape.kv_heads,
         "head_dim": shape.head_dim,
+        # a config replaces a preset, deployment included: data-parallel attention over the default GPUs for an
+        # MoE, one node of 8 tensor-parallel GPUs for a dense model, and the largest batch that fits either way
         "parallelism": "dp" if moe else "tp",
+        "gpus": FIELD_DEFAULT_GPUS if moe else 8,
+        "batch_mode": "max",
         "context_window": 0,
     }
     if shape.kind == "mla":
@@ -382,7 +387,7 @@ FIELDS = (
                 relevant_when=CATALOG_ACCELERATOR,
                 help="Sets the peak MFU is a share of (FP8 is twice BF16). The attention core runs in BF16."),
     price_field("What one GPU-hour costs you (DeepSeek assumed $2 for the H800)."),
-    NumberField(name="gpus", label="GPUs per replica", symbol="G", default=144, integer=True, minimum=1,
+    NumberField(name="gpus", label="GPUs per replica", symbol="G", default=FIELD_DEFAULT_GPUS, integer=True, minimum=1,
                 maximum=100_000, help="GPUs holding one copy of the model and decoding one batch together."),
     ChoiceField(name="parallelism", label="Attention and dense weights", default="dp", choices=PARALLELISM,
                 help="Data-parallel (DeepSeek, SGLang): every GPU a full copy of the non-expert weights and whole "
