@@ -322,7 +322,7 @@ def _notes(values: Mapping[str, Any], model: serving.ServedModel, hw: serving.Ha
         notes.append(f"{acc.name}: {format_number(hw.peak_flops_per_second / 1e12)} TFLOPS dense {precision} for the "
                      f"weight products, {format_number(hw.attention_peak_flops_per_second / 1e12)} BF16 for attention, "
                      f"{format_number(hw.memory_bandwidth_bytes_per_s / 1e12)} TB/s, "
-                     f"{format_bytes(hw.memory_bytes)} ({acc.source.split(':')[0]}).")
+                     f"{format_bytes(hw.memory_bytes)}. Source: {acc.source.split(':')[0]}.")
     notes.append("Cached input costs no prefill arithmetic here; storing the cache (DeepSeek keeps it on disk) and "
                  "loading it back are left out, which is why the cached-input cost shows as $0.")
     notes.append("Left out: communication between GPUs (expert dispatch and combine, tensor-parallel all-reduce) "
@@ -492,10 +492,10 @@ CALCULATOR = (
                    format="count", help="(b/2)·P/W."),
             Output(name="moe_compute_bound_batch", label="Compute-bound above, experts", unit="tokens per step",
                    format="count", help="The dense threshold × E/k."),
-            Output(name="step_weights_ms", label="Step: reading weights", unit="ms", format="number"),
-            Output(name="step_kv_ms", label="Step: reading the KV cache", unit="ms", format="number"),
-            Output(name="step_compute_ms", label="Step: computing", unit="ms", format="number"),
-            Output(name="step_ms", label="Decode step", unit="ms", format="number",
+            Output(name="step_weights_ms", label="Step: reading weights, ms", unit="ms", format="number"),
+            Output(name="step_kv_ms", label="Step: reading the KV cache, ms", unit="ms", format="number"),
+            Output(name="step_compute_ms", label="Step: computing, ms", unit="ms", format="number"),
+            Output(name="step_ms", label="Decode step, ms", unit="ms", format="number",
                    help="max(weights + KV, compute) + overhead."),
             Output(name="tokens_per_step", label="Tokens per sequence per step", unit="tokens", format="number",
                    help="1 + a with one MTP draft."),

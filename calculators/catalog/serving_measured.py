@@ -168,7 +168,7 @@ CALCULATOR = (
         outputs=(
             Output(name="day6_decode_batch_per_gpu", label="DeepSeek decode: sequences per GPU (implied)",
                    unit="sequences", format="number"),
-            Output(name="day6_decode_step_ms", label="DeepSeek decode: step time (implied)", unit="ms",
+            Output(name="day6_decode_step_ms", label="DeepSeek decode: step time (implied), ms", unit="ms",
                    format="number"),
             Output(name="day6_decode_roofline", label="DeepSeek decode: roofline tokens/s per node", unit="tokens/s",
                    format="count"),
@@ -177,7 +177,7 @@ CALCULATOR = (
             Output(name="day6_prefill_computed", label="DeepSeek prefill: uncached tokens/s per node",
                    unit="tokens/s", format="count"),
             Output(name="day6_prefill_mfu", label="DeepSeek prefill: implied MFU", unit="fraction", format="percent"),
-            Output(name="sglang_decode_step_ms", label="SGLang decode: step time (implied)", unit="ms",
+            Output(name="sglang_decode_step_ms", label="SGLang decode: step time (implied), ms", unit="ms",
                    format="number"),
             Output(name="sglang_decode_roofline", label="SGLang decode: roofline tokens/s per node", unit="tokens/s",
                    format="count"),
