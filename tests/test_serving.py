@@ -310,6 +310,9 @@ def test_frontier_chart_spec() -> None:
     assert spec["regions"] == [{"x1": marker["x"], "label": "Does not fit"}]
     assert result["charts"][0]["svg"].startswith("<svg")
     json.dumps(spec, allow_nan=False)
+    assert all(x > 0 and y > 0 for series in spec["series"] for x, y in series["points"])  # fit for log axes
+    free = run("serving-cost", {"preset": "deepseek-v3-day6", "usd_per_gpu_hour": 0})["charts"][0]["spec"]
+    assert free["y"]["scale"] == "linear"  # all costs are 0: no log axis
 
 
 def test_custom_accelerator_models_hardware_not_in_the_catalog() -> None:

@@ -355,7 +355,9 @@ def frontier_chart(values: Mapping[str, Any], model: serving.ServedModel, hw: se
         "kind": "line",
         "title": "A slower answer is a cheaper answer: cost against speed as the batch grows",
         "x": {"label": "Tokens per second per user", "format": "number", "scale": "log"},
-        "y": {"label": "$ per million output tokens", "format": "usd", "scale": "log"},
+        # a log axis needs positive values: at a price of $0 every point is 0
+        "y": {"label": "$ per million output tokens", "format": "usd",
+              "scale": "log" if values["usd_per_gpu_hour"] > 0 else "linear"},
         "series": [
             {"name": "Batches that fit in memory", "points": fits, "style": "solid"},
             {"name": "Larger batches, if memory allowed", "points": beyond, "style": "dashed"},
