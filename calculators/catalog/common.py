@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data
+from .. import attention, data
 from ..model_config import MAX_CONFIG_CHARS
 from ..schema import FieldError, NumberField, TextField
 
@@ -56,3 +56,33 @@ def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:
         "value": {"label": "US dollars", "format": "usd"},
         "series": [{"name": "Cost", "values": [usd for _, usd in bars]}],
     }
+
+
+ATTENTION_KINDS = (("mha", "MHA"), ("gqa", "GQA"), ("mqa", "MQA"), ("mla", "MLA"))
+"""The ``attention`` choice of the calculators that size a KV cache."""
+
+
+def kv_heads_errors(values: Mapping[str, Any]) -> list[FieldError]:
+    """An error on ``kv_heads`` when GQA's key/value heads do not divide the attention heads."""
+    if values["attention"] != "gqa":
+        return []
+    heads, kv_heads = values["heads"], values["kv_heads"]
+    if kv_heads > heads:
+        return [FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads.")]
+    if heads % kv_heads:
+        return [FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly.")]
+    return []
+
+
+def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
+    """Dispatch to the formula of the chosen attention kind."""
+    kind = values["attention"]
+    if kind == "mha":
+        return attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
+    if kind == "gqa":
+        return attention.gqa_kv_elements_per_token_per_layer(kv_heads=values["kv_heads"], head_dim=values["head_dim"])
+    if kind == "mqa":
+        return attention.mqa_kv_elements_per_token_per_layer(head_dim=values["head_dim"])
+    return attention.mla_kv_elements_per_token_per_layer(
+        kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
+    )

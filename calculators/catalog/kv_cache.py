@@ -11,14 +11,7 @@ from ..formatting import format_bytes, format_count
 from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
-
-ATTENTION_KINDS = (
-    ("mha", "MHA"),
-    ("gqa", "GQA"),
-    ("mqa", "MQA"),
-    ("mla", "MLA"),
-)
+from .common import ATTENTION_KINDS, elements_per_token_per_layer, kv_heads_errors, ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
 
 WINDOW_KINDS = (("sliding", "Sliding window"), ("chunked", "Chunked (Llama 4)"))
 
@@ -74,27 +67,8 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
                                                           "or clear the field to use the fields above."))
     if values["window_layers"] > values["layers"]:
         errors.append(FieldError(field="window_layers", message=f"Cannot exceed the {values['layers']} layers."))
-    if values["attention"] == "gqa":
-        heads, kv_heads = values["heads"], values["kv_heads"]
-        if kv_heads > heads:
-            errors.append(FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads."))
-        elif heads % kv_heads:
-            errors.append(FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly."))
+    errors += kv_heads_errors(values)
     return errors
-
-
-def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
-    """Dispatch to the formula of the chosen attention kind."""
-    kind = values["attention"]
-    if kind == "mha":
-        return attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
-    if kind == "gqa":
-        return attention.gqa_kv_elements_per_token_per_layer(kv_heads=values["kv_heads"], head_dim=values["head_dim"])
-    if kind == "mqa":
-        return attention.mqa_kv_elements_per_token_per_layer(head_dim=values["head_dim"])
-    return attention.mla_kv_elements_per_token_per_layer(
-        kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
-    )
 
 
 def sequence_bytes(values: Mapping[str, Any], per_layer_bytes: float, context: int) -> float:
