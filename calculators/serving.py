@@ -95,8 +95,24 @@ def expected_distinct_experts(*, experts: int, experts_per_token: int, tokens: f
     """
     if experts <= 0 or tokens <= 0:
         return 0.0
-    return experts * -math.expm1(tokens * math.log1p(-experts_per_token / experts)) if experts_per_token < experts \
-        else float(experts)
+    if experts_per_token >= experts:
+        return float(experts)
+    return experts * (1 - _power(1 - experts_per_token / experts, tokens))
+
+
+def _power(base: float, exponent: float) -> float:
+    """`base` ** `exponent` by repeated squaring when the exponent is a whole number: only multiplications, which
+    IEEE 754 rounds the same everywhere, where `pow`, `exp` and `log1p` may differ in their last bit between C
+    libraries (CPython's and Pyodide's)."""
+    if exponent != int(exponent) or exponent > 2**62:
+        return base ** exponent
+    result, n = 1.0, int(exponent)
+    while n:
+        if n & 1:
+            result *= base
+        base *= base
+        n >>= 1
+    return result
 
 
 def expert_tokens_per_gpu(*, tokens: float, experts_per_token: int, gpus: int) -> float:
