@@ -74,10 +74,10 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
 def sequence_bytes(values: Mapping[str, Any], per_layer_bytes: float, context: int) -> float:
     """Bytes of cache one sequence of `context` tokens holds: full layers grow with it, windowed layers up to their
     window, linear layers hold a fixed state."""
-    full_layers = values["layers"] - values["window_layers"]
-    kept = attention.cached_tokens(context_tokens=context, window=values["window_tokens"])
     state = values["linear_layers"] * values["state_elements"] * values["bits_per_element"] / 8
-    return per_layer_bytes * (full_layers * context + values["window_layers"] * kept) + state
+    return attention.sequence_cache_bytes(
+        context_tokens=context, bytes_per_token_full=per_layer_bytes * (values["layers"] - values["window_layers"]),
+        windowed=((values["window_tokens"], per_layer_bytes * values["window_layers"]),), fixed_bytes=state)
 
 
 def compute(values: Mapping[str, Any]) -> Result:
