@@ -8,11 +8,13 @@ large (memory-bound). This module states both as rooflines, with the efficiencie
 overhead as inputs, and turns time into dollars.
 
 Notation (the site's, see the notation page): $B$ sequences decoded together by one replica, $T$ tokens of
-context each (prompt and answer so far), $G$ GPUs holding one replica, $E$ routed experts of which a token uses
-$k$, $L$ layers, $H$ heads, $N$ parameters ($N_\text{active}$ per token). $P$ is an accelerator's peak dense
-FLOP/s, $W$ its memory bandwidth in bytes/s, $M_\text{GPU}$ its memory in bytes; MBU and MFU are the fractions of
-$W$ and $P$ achieved; $p$ is a price in dollars per GPU-hour; $a$ the acceptance rate of a speculative (MTP) draft
-token.
+context each (prompt and answer so far), $n_\text{GPU}$ GPUs holding one replica, $E$ routed experts of which a
+token uses $k$, $L$ layers that keep a KV cache ($L_\text{win}$ of them with a window of $T_\text{win}$ tokens) and
+$L_\text{linear}$ linear-attention layers, $H$ heads, $N$ parameters ($N_\text{active}$ per token). $P$ is an
+accelerator's peak dense FLOP/s, $\mathrm{BW}$ its memory bandwidth in bytes/s, $M_\text{GPU}$ its memory in
+bytes; MBU and MFU are the fractions of $\mathrm{BW}$ and $P$ achieved; $\ell$ is a time in seconds
+($\ell_\text{step}$ a decode step); $p_\text{GPU}$ a price in dollars per GPU-hour; $a$ the acceptance rate of a
+speculative (MTP) draft token.
 
 Sources: the roofline step time follows J. Austin et al., *How to Scale Your Model* (jax-ml scaling book,
 2025), chapters "All about Transformer inference" and "GPUs"; DeepSeek's serving figures are from DeepSeek's
@@ -25,8 +27,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .attention import kv_cache_bytes, kv_cache_bytes_per_token, weight_bytes
-from .flops import attention_flops_per_token, matmul_flops_per_token
+from .attention import (kv_cache_bytes_per_token, linear_attention_state_elements, sequence_cache_bytes,
+                        weight_bytes)
+from .flops import (attended_tokens, causal_mean_attended_tokens, layered_attention_flops_per_token,
+                    matmul_flops_per_token)
 from .training import SECONDS_PER_HOUR
 
 __all__ = [
@@ -40,11 +44,13 @@ __all__ = [
     "compute_bound_batch",
     "compute_seconds",
     "cost_profit_margin",
+    "decode_attention_flops_per_token",
     "decode_step",
     "decode_tokens_per_second_per_gpu",
     "expected_distinct_experts",
     "expert_tokens_per_gpu",
     "implied_utilization",
+    "kv_bytes_per_sequence",
     "largest_batch",
     "measured_step_seconds",
     "memory_plan",
@@ -118,10 +124,10 @@ def _power(base: float, exponent: float) -> float:
 def expert_tokens_per_gpu(*, tokens: float, experts_per_token: int, gpus: int) -> float:
     r"""Token-expert pairs each GPU computes per step under expert parallelism, if the load is balanced.
 
-    $$b_\text{GPU} = \frac{B \, k}{G}$$
+    $$T_\text{expert} = \frac{B \, k}{n_\text{GPU}}$$
 
-    With $E$ experts spread over $G$ GPUs ($E/G$ each, plus redundant copies of popular ones), each of the $B$
-    tokens sends its hidden state to the GPUs of its $k$ experts.
+    With $E$ experts spread over $n_\text{GPU}$ GPUs ($E/n_\text{GPU}$ each, plus redundant copies of popular
+    ones), each of the $B$ tokens of the step sends its hidden state to the GPUs of its $k$ experts.
 
     Examples:
         >>> expert_tokens_per_gpu(tokens=128 * 144, experts_per_token=8, gpus=144)  # DeepSeek decode, EP144
@@ -134,15 +140,15 @@ def compute_bound_batch(*, peak_flops_per_second: float, memory_bandwidth_bytes_
                         bytes_per_param: float) -> float:
     r"""Tokens per step above which a weight matrix's product turns from memory-bound to compute-bound.
 
-    Multiplying $B$ tokens by a $D \times F$ matrix does $2BDF$ FLOPs and reads $b\,DF$ bytes of weights (b bytes
-    per weight); it is compute-bound when $2B/b \ge P/W$:
+    Multiplying $B$ tokens by a $D \times F$ matrix does $2BDF$ FLOPs and reads $DF \cdot \text{bits}/8$ bytes of
+    weights; it is compute-bound when $2B \cdot 8/\text{bits} \ge P/\mathrm{BW}$:
 
-    $$B^* = \frac{b}{2} \cdot \frac{P}{W}$$
+    $$B^* = \frac{\text{bits}}{16} \cdot \frac{P}{\mathrm{BW}}$$
 
     Args:
         peak_flops_per_second: $P$ at the precision the product runs in.
-        memory_bandwidth_bytes_per_s: $W$.
-        bytes_per_param: $b$, bytes per weight (2 for BF16, 1 for FP8).
+        memory_bandwidth_bytes_per_s: $\mathrm{BW}$.
+        bytes_per_param: bytes per weight, $\text{bits}/8$ (2 for BF16, 1 for FP8).
 
     Returns:
         Tokens per step (for one dense matrix).
@@ -183,9 +189,10 @@ def moe_compute_bound_batch(*, dense_batch: float, experts: int, experts_per_tok
 def tokens_per_step(*, acceptance_rate: float, draft_tokens: int = 1) -> float:
     r"""Expected tokens a sequence gains per decode step with speculative decoding (MTP drafts).
 
-    With $n$ drafted tokens each accepted with probability $a$ (a draft is kept only if all before it were):
+    With $n_\text{draft}$ drafted tokens each accepted with probability $a$ (a draft is kept only if all before it
+    were):
 
-    $$\tau = \frac{1 - a^{n+1}}{1 - a} = 1 + a \text{ for one draft token}$$
+    $$T_\text{step} = \frac{1 - a^{n_\text{draft}+1}}{1 - a} = 1 + a \text{ for one draft token}$$
 
     Without drafts ($a = 0$) a step writes one token. DeepSeek-V3 drafts one token with its MTP module and
     reports an acceptance rate of 85% to 90%, and 1.8 times the tokens per second.
@@ -207,8 +214,8 @@ def tokens_per_step(*, acceptance_rate: float, draft_tokens: int = 1) -> float:
 
 
 def memory_seconds(*, bytes_read: float, memory_bandwidth_bytes_per_s: float, mbu: float) -> float:
-    r"""Time to read `bytes_read` from memory at a fraction MBU of the bandwidth: $t = \dfrac{\text{bytes}}{W
-    \cdot \mathrm{MBU}}$.
+    r"""Time to read `bytes_read` from memory at a fraction MBU of the bandwidth: $\ell_\text{mem} =
+    \dfrac{\text{bytes}}{\mathrm{BW} \cdot \mathrm{MBU}}$.
 
     MBU (model bandwidth utilisation) is to memory what MFU is to arithmetic: the share of the datasheet
     bandwidth the step's reads achieve.
@@ -221,7 +228,7 @@ def memory_seconds(*, bytes_read: float, memory_bandwidth_bytes_per_s: float, mb
 
 
 def compute_seconds(*, flops: float, peak_flops_per_second: float, mfu: float) -> float:
-    r"""Time to do `flops` at a fraction MFU of the peak: $t = \dfrac{C}{P \cdot \mathrm{MFU}}$.
+    r"""Time to do `flops` at a fraction MFU of the peak: $\ell_\text{compute} = \dfrac{C}{P \cdot \mathrm{MFU}}$.
 
     Examples:
         >>> compute_seconds(flops=989.4e12, peak_flops_per_second=989.4e12, mfu=0.5)
@@ -233,10 +240,10 @@ def compute_seconds(*, flops: float, peak_flops_per_second: float, mfu: float) -
 def step_seconds(*, memory_seconds: float, compute_seconds: float, overhead_seconds: float = 0.0) -> float:
     r"""One decode step: reading and computing overlap (the roofline), a fixed overhead does not.
 
-    $$t_\text{step} = \max(t_\text{mem}, t_\text{compute}) + t_0$$
+    $$\ell_\text{step} = \max(\ell_\text{mem}, \ell_\text{compute}) + \ell_0$$
 
     The overlap is the roofline's assumption: a kernel streams weights while it multiplies, so the slower of the
-    two sets the time. $t_0$ holds what neither term sees: kernel launches, synchronisation, the scheduler, and
+    two sets the time. $\ell_0$ holds what neither term sees: kernel launches, synchronisation, the scheduler, and
     any communication not hidden behind computation.
 
     Source: scaling book, "All about Transformer inference" (step time as the larger of the memory and the
@@ -251,8 +258,8 @@ def step_seconds(*, memory_seconds: float, compute_seconds: float, overhead_seco
 
 def decode_tokens_per_second_per_gpu(*, batch: float, tokens_per_step: float, step_seconds: float,
                                      gpus: int) -> float:
-    r"""Output tokens per second per GPU of a replica decoding $B$ sequences: $\dfrac{B \, \tau}{t_\text{step}
-    \, G}$.
+    r"""Output tokens per second per GPU of a replica decoding $B$ sequences: $\tau = \dfrac{B \,
+    T_\text{step}}{\ell_\text{step} \, n_\text{GPU}}$.
 
     Examples:
         >>> decode_tokens_per_second_per_gpu(batch=256 * 72, tokens_per_step=1, step_seconds=0.1, gpus=72)
@@ -262,7 +269,7 @@ def decode_tokens_per_second_per_gpu(*, batch: float, tokens_per_step: float, st
 
 
 def per_user_tokens_per_second(*, tokens_per_step: float, step_seconds: float) -> float:
-    r"""Tokens per second one sequence sees (its reader's speed): $\tau / t_\text{step}$.
+    r"""Tokens per second one sequence sees (its reader's speed): $T_\text{step} / \ell_\text{step}$.
 
     Examples:
         >>> per_user_tokens_per_second(tokens_per_step=1.85, step_seconds=0.0925)
@@ -275,14 +282,16 @@ def largest_batch(*, free_bytes_per_gpu: float, kv_bytes_per_sequence: float, gr
                   kv_shards: int = 1) -> int:
     r"""The largest batch whose KV cache fits in the memory left after the weights.
 
-    $$B_\text{max} = g \left\lfloor \frac{M_\text{free} \cdot s}{b_\text{seq}} \right\rfloor$$
+    $$B_\text{max} = n_\text{DP} \left\lfloor \frac{M_\text{free} \cdot n_\text{shard}}{M_\text{seq}}
+      \right\rfloor$$
 
     $M_\text{free}$ is one GPU's memory less its weights and a reserve (activations, buffers, fragmentation);
-    $b_\text{seq}$ one sequence's cache. When attention is data-parallel, each GPU keeps whole sequences: $g = G$
-    groups, $s = 1$. When attention is split by heads over the $G$ GPUs (tensor parallelism), one group, and each
-    GPU holds $1/s$ of every sequence's cache, $s = \min(G, K)$: a cache with fewer KV heads than GPUs is copied
-    (MLA's latent and MQA's single head cannot be split at all, $s = 1$). With one GPU and one copy this is the
-    plain $(G M_\text{GPU} - \text{weights} - \text{reserve}) / b_\text{seq}$.
+    $M_\text{seq}$ one sequence's cache (`kv_bytes_per_sequence`). When attention is data-parallel, each GPU keeps
+    whole sequences: $n_\text{DP} = n_\text{GPU}$ groups, $n_\text{shard} = 1$. When attention is split by heads
+    over the $n_\text{GPU}$ GPUs (tensor parallelism), one group, and each GPU holds $1/n_\text{shard}$ of every
+    sequence's cache, $n_\text{shard} = \min(n_\text{GPU}, K)$: a cache with fewer KV heads than GPUs is copied
+    (MLA's latent and MQA's single head cannot be split at all, $n_\text{shard} = 1$). With one GPU and one copy
+    this is the plain $(M_\text{GPU} (1 - \text{reserve}) - M_W) / M_\text{seq}$.
 
     Examples:
         >>> largest_batch(free_bytes_per_gpu=30e9, kv_bytes_per_sequence=70272 * 4989, groups=144)
@@ -304,11 +313,17 @@ class ServedModel:
 
     `total_params` $N$ are all the weights held in memory (every expert, the embedding table); `active_params`
     $N_\text{active}$ those one token multiplies by, without the embedding table (a lookup, not a product);
-    `routed_expert_params` all routed experts of all layers (zero for a dense model), of which a token uses
-    $k/E$. `kv_elements_per_token_per_layer` is $e$ of `calculators.attention`; `kv_heads` how many parts the
-    cache splits into by heads ($K$; 1 for MLA and MQA). The attention widths give the FLOPs per cached token:
-    in decode MLA works on its latent ($d_c + d_h^R$ for queries and keys, $d_c$ for values, the up-projections
-    absorbed), in prefill on full heads ($d_h + d_h^R$ and $d_v$).
+    `routed_expert_params` $N_\text{routed}$ all routed experts of all layers (zero for a dense model), of which a
+    token uses $k/E$. `kv_elements_per_token_per_layer` is $e$ of `calculators.attention`; `kv_heads` how many
+    parts the cache splits into by heads ($K$; 1 for MLA and MQA). The attention widths give the FLOPs per cached
+    token: in decode MLA works on its latent ($d_c + d_h^R$ for queries and keys, $d_c$ for values, the
+    up-projections absorbed), in prefill on full heads ($d_h + d_h^R$ and $d_v$).
+
+    Layers by kind: `layers` $L$ are those that keep a KV cache; `window_layers` $L_\text{win}$ of them keep and
+    attend to only the last `window_tokens` $T_\text{win}$ (a sliding window; a chunked layer, Llama 4's, is taken
+    as a window of its chunk, which bounds it from above); `linear_layers` $L_\text{linear}$ more keep a fixed
+    state of $H d^2$ elements per sequence instead (linear attention, MiniMax's lightning attention), with
+    $d$ = `linear_head_dim`.
     """
 
     total_params: float
@@ -324,6 +339,10 @@ class ServedModel:
     decode_v_dim: int
     prefill_qk_dim: int
     prefill_v_dim: int
+    window_layers: int = 0
+    window_tokens: int = 0
+    linear_layers: int = 0
+    linear_head_dim: int = 0
 
     @property
     def is_moe(self) -> bool:
@@ -363,11 +382,12 @@ class Hardware:
 
 @dataclass(frozen=True, kw_only=True)
 class Deployment:
-    """How one replica is laid out: `gpus` $G$; `data_parallel_attention` (each GPU holds every non-expert weight
-    and whole sequences, as DeepSeek and SGLang serve DeepSeek-V3) or not (those weights and the attention heads
-    split over the $G$ GPUs); routed experts always spread over the $G$ GPUs, with `redundant_experts` extra
-    copies of popular ones per layer; weight and KV-cache precision; `memory_reserve` the fraction of each GPU's
-    memory kept for activations, buffers and fragmentation."""
+    r"""How one replica is laid out: `gpus` $n_\text{GPU}$; `data_parallel_attention` (each GPU holds every
+    non-expert weight and whole sequences, as DeepSeek and SGLang serve DeepSeek-V3) or not (those weights and the
+    attention heads split over the $n_\text{GPU}$ GPUs); routed experts always spread over the $n_\text{GPU}$ GPUs,
+    with `redundant_experts` $E_\text{red}$ extra copies of popular ones per layer; weight and KV-cache precision
+    ($\text{bits}$); `memory_reserve` $\text{reserve}$, the fraction of each GPU's memory kept for activations,
+    buffers and fragmentation."""
 
     gpus: int
     data_parallel_attention: bool = False
@@ -379,8 +399,8 @@ class Deployment:
 
 @dataclass(frozen=True, kw_only=True)
 class MemoryPlan:
-    """One GPU's memory: weights held, the part free for the KV cache, one sequence's cache, and the largest
-    batch that fits."""
+    """One GPU's memory: weights held, the part free for the KV cache, the cache a token adds in every layer that
+    keeps one (while the context is within every window), one sequence's cache, and the largest batch that fits."""
 
     weight_bytes_per_gpu: float
     free_bytes_per_gpu: float
@@ -398,15 +418,71 @@ def _kv_shards(model: ServedModel, deployment: Deployment) -> int:
     return 1 if deployment.data_parallel_attention else max(1, min(deployment.gpus, model.kv_heads))
 
 
+def kv_bytes_per_sequence(model: ServedModel, *, context_tokens: float, kv_bits: float) -> float:
+    r"""Bytes of KV cache (and linear-attention state) one sequence of $T$ tokens holds, layer kind by layer kind:
+    `calculators.attention.sequence_cache_bytes` with
+
+    $$M_\text{full} = e\,(L - L_\text{win})\,\frac{\text{bits}}{8}, \qquad
+      M_\text{win} = e\,L_\text{win}\,\frac{\text{bits}}{8}, \qquad
+      M_\text{state} = L_\text{linear}\, H d^2\, \frac{\text{bits}}{8}$$
+
+    (`kv_cache_bytes_per_token`, `linear_attention_state_elements`; the state in the cache's precision). With
+    every layer full it is $M_\text{token} T$.
+
+    Examples:
+        >>> oss = ServedModel(total_params=116.8e9, active_params=5.1e9, layers=36, heads=64,
+        ...     kv_elements_per_token_per_layer=1024, kv_heads=8, decode_qk_dim=64, decode_v_dim=64,
+        ...     prefill_qk_dim=64, prefill_v_dim=64, window_layers=18, window_tokens=128)  # gpt-oss-120b
+        >>> kv_bytes_per_sequence(oss, context_tokens=131072, kv_bits=16) / 1e9  # 9.66 GB if every layer were full
+        4.8365568
+    """
+    full = kv_cache_bytes_per_token(elements_per_token_per_layer=model.kv_elements_per_token_per_layer,
+                                    layers=model.layers - model.window_layers, bits_per_element=kv_bits)
+    windowed = ((model.window_tokens, kv_cache_bytes_per_token(
+        elements_per_token_per_layer=model.kv_elements_per_token_per_layer, layers=model.window_layers,
+        bits_per_element=kv_bits)),) if model.window_layers else ()
+    state = model.linear_layers * linear_attention_state_elements(
+        heads=model.heads, key_head_dim=model.linear_head_dim, value_head_dim=model.linear_head_dim) * kv_bits / 8
+    return sequence_cache_bytes(context_tokens=context_tokens, bytes_per_token_full=full, windowed=windowed,
+                                fixed_bytes=state)
+
+
+def _attention_flops(model: ServedModel, *, qk_dim: int, v_dim: int, full_tokens: float,
+                     window_tokens: float) -> float:
+    layers = ((model.layers - model.window_layers, full_tokens),)
+    if model.window_layers:
+        layers += ((model.window_layers, window_tokens),)
+    return layered_attention_flops_per_token(heads=model.heads, qk_head_dim=qk_dim, v_head_dim=v_dim,
+                                             layers_attending=layers, linear_layers=model.linear_layers,
+                                             linear_head_dim=model.linear_head_dim)
+
+
+def decode_attention_flops_per_token(model: ServedModel, *, context_tokens: float) -> float:
+    r"""Attention FLOPs of one decoded token at $T$ tokens of context: `layered_attention_flops_per_token` with
+    full layers attending to $T$ tokens, windowed ones to $\min(T, T_\text{win})$ (`attended_tokens`), linear
+    ones to their state, at the decode widths (MLA on its latent).
+
+    Examples:
+        >>> oss = ServedModel(total_params=116.8e9, active_params=5.1e9, layers=36, heads=64,
+        ...     kv_elements_per_token_per_layer=1024, kv_heads=8, decode_qk_dim=64, decode_v_dim=64,
+        ...     prefill_qk_dim=64, prefill_v_dim=64, window_layers=18, window_tokens=128)
+        >>> decode_attention_flops_per_token(oss, context_tokens=131072)  # 2·18·64·128·(131072 + 128)
+        38692454400.0
+    """
+    return _attention_flops(model, qk_dim=model.decode_qk_dim, v_dim=model.decode_v_dim, full_tokens=context_tokens,
+                            window_tokens=attended_tokens(context_tokens=context_tokens, window=model.window_tokens))
+
+
 def memory_plan(model: ServedModel, hardware: Hardware, deployment: Deployment, *, context_tokens: float) -> MemoryPlan:
     r"""Weights per GPU and the largest batch of `context_tokens`-token sequences whose cache fits beside them.
 
-    $$\text{weights per GPU} = \frac{N - N_\text{routed}}{c} \cdot \frac{\text{bits}}{8}
-      + \frac{N_\text{routed}}{G} \cdot \frac{E + R}{E} \cdot \frac{\text{bits}}{8}$$
+    $$M_W = \frac{N - N_\text{routed}}{n_\text{TP}} \cdot \frac{\text{bits}}{8}
+      + \frac{N_\text{routed}}{n_\text{GPU}} \cdot \frac{E + E_\text{red}}{E} \cdot \frac{\text{bits}}{8}$$
 
-    with $c = 1$ when attention is data-parallel (every GPU a full copy of the non-expert weights) and $c = G$
-    when they are split; $R$ redundant experts per layer. Free memory is $M_\text{GPU} (1 - r) -$ weights, with
-    $r$ the reserve; the batch follows from `largest_batch`.
+    with $n_\text{TP} = 1$ when attention is data-parallel (every GPU a full copy of the non-expert weights) and
+    $n_\text{TP} = n_\text{GPU}$ when they are split; $E_\text{red}$ redundant experts per layer. Free memory is
+    $M_\text{free} = M_\text{GPU} (1 - \text{reserve}) - M_W$; one sequence's cache is `kv_bytes_per_sequence`
+    (windowed and linear layers included) and the batch follows from `largest_batch`.
 
     Examples:
         >>> v3 = ServedModel(total_params=671e9, active_params=36.6e9, routed_expert_params=653.9e9, experts=256,
@@ -429,7 +505,7 @@ def memory_plan(model: ServedModel, hardware: Hardware, deployment: Deployment, 
     free = hardware.memory_bytes * (1 - deployment.memory_reserve) - held
     per_token = kv_cache_bytes_per_token(elements_per_token_per_layer=model.kv_elements_per_token_per_layer,
                                          layers=model.layers, bits_per_element=deployment.kv_bits)
-    per_sequence = kv_cache_bytes(bytes_per_token=per_token, context_tokens=context_tokens, batch_size=1)
+    per_sequence = kv_bytes_per_sequence(model, context_tokens=context_tokens, kv_bits=deployment.kv_bits)
     groups = deployment.gpus if deployment.data_parallel_attention else 1
     batch = largest_batch(free_bytes_per_gpu=free, kv_bytes_per_sequence=per_sequence, groups=groups,
                           kv_shards=_kv_shards(model, deployment))
@@ -473,22 +549,29 @@ def decode_step(model: ServedModel, hardware: Hardware, deployment: Deployment, 
                 overhead_seconds: float = 0.0) -> DecodeStep:
     r"""A decode step of `batch` sequences at `context_tokens` tokens of context, on the busiest GPU.
 
-    Per GPU, with $q$ tokens verified per sequence (2 with one MTP draft, else 1), $B_\text{GPU}$ the sequences
-    whose attention a GPU runs ($\lceil B/G \rceil$ when attention is data-parallel, else $B$ split by heads) and
-    $b$ bytes per weight:
+    Per GPU, with $1 + n_\text{draft}$ tokens run per sequence (2 with one MTP draft, else 1), $B_\text{GPU}$ the
+    sequences whose attention a GPU runs ($\lceil B/n_\text{GPU} \rceil$ when attention is data-parallel, else
+    $B/n_\text{GPU}$ split by heads), $N_\text{dense}$ the weights every token uses ($N_\text{active}$ less its
+    $k/E$ share of $N_\text{routed}$) and $\text{bits}/8$ bytes per weight:
 
-    $$\text{weights read} = \frac{N_\text{dense}\, b}{c} + \frac{N_\text{routed}\, b}{G}\cdot\frac{E+R}{E}\cdot
-      \frac{E_\text{touched}(B q)}{E}, \qquad \text{KV read} = \frac{B_\text{GPU}\, T\, b_\text{token}}{s}$$
+    $$\text{weights read} = \left(\frac{N_\text{dense}}{n_\text{TP}} + \frac{N_\text{routed}}{n_\text{GPU}}
+      \cdot\frac{E+E_\text{red}}{E}\cdot \frac{E_\text{touched}(B (1 + n_\text{draft}))}{E}\right)
+      \frac{\text{bits}}{8}$$
 
-    $$C_\text{matmul} = B_\text{GPU}\, q\, 2 N_\text{dense} + \frac{B q}{G}\, 2 N_\text{routed} \frac{k}{E},
-      \qquad C_\text{attn} = B_\text{GPU}\, q\, C_\text{attn}(T)$$
+    $$C_\text{matmul} = (1 + n_\text{draft}) \left(B_\text{GPU}\, 2 N_\text{dense} + \frac{B}{n_\text{GPU}}\,
+      2 N_\text{routed} \frac{k}{E}\right), \qquad C_\text{attn} = B_\text{GPU}\, (1 + n_\text{draft})\,
+      C_\text{attn}(T)$$
 
-    then `memory_seconds` (weights and KV at MBU), `compute_seconds` (products at the weights' peak, attention at
-    the attention peak, both at MFU, one after the other) and `step_seconds` (the larger, plus the overhead). Each
-    GPU reads the experts its tokens touch (`expected_distinct_experts`; a redundant copy is read as often as its
-    original). Left out: communication between GPUs (dispatch and combine of expert
-    parallelism, all-reduce of tensor parallelism) unless put in the overhead, load imbalance, and the MTP
-    module's own weights and FLOPs (one more layer, under 2% of DeepSeek-V3's).
+    The KV read is $B_\text{GPU} M_\text{seq}(T)$ under data-parallel attention and $B\, M_\text{seq}(T) /
+    n_\text{shard}$ split by heads (`largest_batch`), with $M_\text{seq}$ of `kv_bytes_per_sequence` and
+    $C_\text{attn}(T)$ of `decode_attention_flops_per_token`: windowed layers read and attend to at most
+    $T_\text{win}$ tokens, linear layers their state. Then `memory_seconds` (weights and KV at MBU),
+    `compute_seconds` (products at the weights' peak, attention at the attention peak $P_\text{attn}$, both at
+    MFU, one after the other) and `step_seconds` (the larger, plus the overhead). Each GPU reads the experts its
+    tokens touch (`expected_distinct_experts`; a redundant copy is read as often as its original). Left out:
+    communication between GPUs (dispatch and combine of expert parallelism, all-reduce of tensor parallelism)
+    unless put in the overhead, load imbalance, and the MTP module's own weights and FLOPs (one more layer, under
+    2% of DeepSeek-V3's).
 
     Examples:
         >>> llama70 = ServedModel(total_params=70.6e9, active_params=69.5e9, layers=80, heads=64,
@@ -512,12 +595,9 @@ def decode_step(model: ServedModel, hardware: Hardware, deployment: Deployment, 
                                              tokens=batch * verified)
         experts = weight_bytes(params=model.routed_expert_params, bits_per_param=deployment.weight_bits) / gpus \
             * (model.experts + deployment.redundant_experts) / model.experts * distinct / model.experts
-    per_token = kv_cache_bytes_per_token(elements_per_token_per_layer=model.kv_elements_per_token_per_layer,
-                                         layers=model.layers, bits_per_element=deployment.kv_bits)
     kv_sequences = attention_batch if deployment.data_parallel_attention else batch / _kv_shards(model, deployment)
-    kv = kv_cache_bytes(bytes_per_token=per_token, context_tokens=context_tokens, batch_size=kv_sequences)
-    attention = attention_flops_per_token(layers=model.layers, heads=model.heads, qk_head_dim=model.decode_qk_dim,
-                                          v_head_dim=model.decode_v_dim, context_tokens=context_tokens)
+    kv = kv_bytes_per_sequence(model, context_tokens=context_tokens, kv_bits=deployment.kv_bits) * kv_sequences
+    attention = decode_attention_flops_per_token(model, context_tokens=context_tokens)
     matmul = attention_batch * verified * matmul_flops_per_token(matmul_params=model.dense_active_params) \
         + batch * verified / gpus * matmul_flops_per_token(matmul_params=model.routed_active_params)
     attention *= attention_batch * verified
@@ -551,8 +631,10 @@ def prefill_flops_per_token(model: ServedModel, *, prompt_tokens: float) -> tupl
     r"""Forward FLOPs per prompt token, weight products and attention apart: $2 N_\text{active}$ and
     $C_\text{attn}(T_p / 2)$.
 
-    Under the causal mask a prompt of $T_p$ tokens attends on average to $T_p/2$ earlier tokens; MLA in prefill
-    uses full heads (`ServedModel`). A cached token costs none of it.
+    Under the causal mask a prompt of $T_p$ tokens attends on average to $T_p/2$ earlier tokens, a windowed layer
+    to $T_\text{win} - T_\text{win}^2 / 2T_p$ once the prompt is longer than its window
+    (`causal_mean_attended_tokens`; for a chunked layer an upper bound); `layered_attention_flops_per_token` adds
+    the layers up. MLA in prefill uses full heads (`ServedModel`). A cached token costs none of it.
 
     Examples:
         >>> v3 = ServedModel(total_params=671e9, active_params=36.6e9, layers=61, heads=128,
@@ -561,8 +643,10 @@ def prefill_flops_per_token(model: ServedModel, *, prompt_tokens: float) -> tupl
         >>> [round(f / 1e9, 1) for f in prefill_flops_per_token(v3, prompt_tokens=4096)]
         [73.2, 10.2]
     """
-    attention = attention_flops_per_token(layers=model.layers, heads=model.heads, qk_head_dim=model.prefill_qk_dim,
-                                          v_head_dim=model.prefill_v_dim, context_tokens=prompt_tokens / 2)
+    attention = _attention_flops(
+        model, qk_dim=model.prefill_qk_dim, v_dim=model.prefill_v_dim,
+        full_tokens=causal_mean_attended_tokens(sequence_length=prompt_tokens),
+        window_tokens=causal_mean_attended_tokens(sequence_length=prompt_tokens, window=model.window_tokens))
     return matmul_flops_per_token(matmul_params=model.active_params), attention
 
 
@@ -590,9 +674,13 @@ def prefill_tokens_per_second_per_gpu(*, matmul_flops_per_token: float, attentio
 
 
 def usd_per_million_tokens(*, usd_per_gpu_hour: float, gpus: float, tokens_per_second: float) -> float:
-    r"""Dollars per million tokens produced by `gpus` GPUs rented at $p$ per GPU-hour.
+    r"""Dollars per million tokens produced by `gpus` GPUs rented at $p_\text{GPU}$ per GPU-hour: what the tokens
+    cost to make, per million ($p_\text{in}$ from prefill's throughput, $p_\text{out}$ from decode's).
 
-    $$\$/\text{M} = \frac{p \cdot G}{3600 \cdot \text{tokens/s}} \cdot 10^6$$
+    $$p_\text{out} = \frac{p_\text{GPU} \cdot n_\text{GPU}}{3600 \cdot \text{tokens/s}} \cdot 10^6
+      = \frac{p_\text{GPU}}{3600\, \tau} \cdot 10^6$$
+
+    with $\tau$ the tokens per second per GPU.
 
     Source: the same arithmetic as llm-analysis's cost per 1k tokens (github.com/cli99/llm-analysis,
     ``analysis.py``), per million.
@@ -610,7 +698,10 @@ def request_cost_usd(*, prompt_tokens: float, cached_share: float, output_tokens
     r"""Dollars for one request: its prompt (the cached share at the hit price, the rest at the miss price) and
     its answer.
 
-    $$\$ = \frac{T_p\,(h\,c_\text{hit} + (1-h)\,c_\text{miss}) + T_o\, c_\text{out}}{10^6}$$
+    $$\text{USD}_\text{request} = \frac{T_\text{hit}\, p_\text{hit} + (T_p - T_\text{hit})\, p_\text{in}
+      + T_r\, p_\text{out}}{10^6}$$
+
+    with $T_\text{hit}$ the cached share of the $T_p$ prompt tokens and $T_r$ the answer's tokens.
 
     Examples:
         >>> round(request_cost_usd(prompt_tokens=4000, cached_share=0.5, output_tokens=1000,
@@ -624,8 +715,9 @@ def request_cost_usd(*, prompt_tokens: float, cached_share: float, output_tokens
 
 def token_revenue_usd(*, cache_hit_tokens: float, cache_miss_tokens: float, output_tokens: float,
                       usd_per_mtok_hit: float, usd_per_mtok_miss: float, usd_per_mtok_output: float) -> float:
-    r"""What tokens would bring in at a price list, dollars: $\sum_i n_i\, c_i / 10^6$ over cached input, uncached
-    input and output.
+    r"""What tokens would bring in at a price list, dollars: the request's formula (`request_cost_usd`) over a
+    period's token counts, $\text{USD}_\text{revenue} = (T_\text{hit}\, p_\text{hit} + (T_p - T_\text{hit})\,
+    p_\text{in} + T_r\, p_\text{out}) / 10^6$.
 
     Examples:
         >>> token_revenue_usd(cache_hit_tokens=342e9, cache_miss_tokens=266e9, output_tokens=168e9,
@@ -637,7 +729,8 @@ def token_revenue_usd(*, cache_hit_tokens: float, cache_miss_tokens: float, outp
 
 
 def cost_profit_margin(*, revenue_usd: float, cost_usd: float) -> float:
-    r"""DeepSeek's "cost profit margin": profit over cost, $(R - C) / C$ (a fraction; 5.45 is 545%).
+    r"""DeepSeek's "cost profit margin": profit over cost, $(\text{USD}_\text{revenue} - \text{USD}_\text{cost}) /
+    \text{USD}_\text{cost}$ (a fraction; 5.45 is 545%).
 
     Examples:
         >>> round(cost_profit_margin(revenue_usd=562_027, cost_usd=87_072), 4)  # Day 6: "545%"
@@ -648,7 +741,7 @@ def cost_profit_margin(*, revenue_usd: float, cost_usd: float) -> float:
 
 def average_busy_nodes(*, tokens: float, tokens_per_second_per_node: float, seconds: float = SECONDS_PER_DAY) -> float:
     r"""Nodes kept busy on average to process `tokens` in `seconds` at a per-node throughput:
-    $n = \dfrac{\text{tokens}}{\text{tokens/s per node} \cdot t}$.
+    $\text{nodes} = \dfrac{\text{tokens}}{\text{tokens/s per node} \cdot \text{seconds}}$.
 
     Examples:
         >>> round(average_busy_nodes(tokens=168e9, tokens_per_second_per_node=14_800), 1)  # Day 6 decode
@@ -662,8 +755,9 @@ def average_busy_nodes(*, tokens: float, tokens_per_second_per_node: float, seco
 
 def measured_step_seconds(*, batch: float, tokens_per_step: float, tokens_per_second_per_gpu: float,
                           gpus: int) -> float:
-    r"""The step time a measured throughput implies for a known batch: $t = \dfrac{B \tau}{G \cdot
-    \text{tokens/s per GPU}}$ (the inverse of `decode_tokens_per_second_per_gpu`).
+    r"""The step time a measured throughput implies for a known batch: $\ell_\text{measured} = \dfrac{B\,
+    T_\text{step}}{n_\text{GPU}\, \tau}$, $\tau$ the measured tokens per second per GPU (the inverse of
+    `decode_tokens_per_second_per_gpu`).
 
     Examples:
         >>> round(measured_step_seconds(batch=256 * 72, tokens_per_step=1, tokens_per_second_per_gpu=22_282 / 8,
@@ -676,8 +770,8 @@ def measured_step_seconds(*, batch: float, tokens_per_step: float, tokens_per_se
 def implied_utilization(*, ideal_seconds: float, measured_seconds: float) -> float:
     r"""The efficiency a measurement implies: the time the work would take at 100% over the time it took.
 
-    $$\mathrm{MBU} = \frac{t_\text{mem}(\mathrm{MBU}=1)}{t_\text{measured}}, \qquad
-      \mathrm{MFU} = \frac{t_\text{compute}(\mathrm{MFU}=1)}{t_\text{measured}}$$
+    $$\mathrm{MBU} = \frac{\ell_\text{mem}(\mathrm{MBU}=1)}{\ell_\text{measured}}, \qquad
+      \mathrm{MFU} = \frac{\ell_\text{compute}(\mathrm{MFU}=1)}{\ell_\text{measured}}$$
 
     As training's implied MFU, it folds in everything the model leaves out (communication, scheduling, load
     imbalance, idle time); it sets the model against a deployment without tuning the model to it.

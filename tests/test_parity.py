@@ -85,6 +85,9 @@ def parity_requests() -> list[dict]:
     requests += [{"id": "kv-cache", "inputs": {"config": path.read_text(), "context_length": "131072",
                                                "accelerator": "h100", "batch_size": "64"}} for path in fixtures]
     requests.append({"id": "kv-cache", "inputs": {"config": "  \n "}})
+    # serving-cost at long context, where windowed and linear layers hold far less than full ones
+    requests += [{"id": "serving-cost", "inputs": {"config": path.read_text(), "prompt_tokens": "100000",
+                                                   "output_tokens": "2000", "accelerator": "h200"}} for path in fixtures]
     # Rewards lists, good and hostile, in the one calculator that reads a list of numbers from text.
     rewards = ["1, 0, 0, 1", "1 1 1 1", "0.5; -2.25;\n3e2", "−1, 1", "1", "", "1, abc", "1, NaN", "1, inf", "1, 1e999",
                "1, 2e6", "0, 5e-324", "0, 1e-300", ", ".join(["1", "0"] * 512), " ".join(["1"] * 1025),

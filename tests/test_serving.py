@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calculators import data, pricing, run, serving
-from calculators.catalog.serving_cost import model_inputs, served_model
+from calculators.catalog.serving_cost import from_config, model_inputs, served_model
+from calculators.model_config import architecture_from_json
 
 DAY6 = data.serving().disclosures["deepseek-day6"]
 R1 = data.serving().price_lists["deepseek-r1"]
@@ -347,6 +349,79 @@ def test_config_fills_the_model_and_its_context_window() -> None:
     assert errors("serving-cost", {"config": config, "prompt_tokens": 40_000, "output_tokens": 1000,
                                    "accelerator": "h100", "gpus": 8, "parallelism": "tp"}) == {
         "prompt_tokens": "Prompt and answer (41,000 tokens) exceed the model's context window of 32,768 tokens."}
+
+
+# --- Windowed and linear-attention layers (tests/fixtures/configs) ----------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "configs"
+WINDOWED = ("gpt-oss-120b", "gpt-oss-20b", "gemma-2-27b", "gemma-3-27b-it", "mistral-7b-v0.1", "llama-4-scout-17b-16e",
+            "llama-4-maverick-17b-128e", "minimax-m1")
+
+
+def test_gpt_oss_120b_cache_and_attention_at_128k_by_hand() -> None:
+    """gpt-oss-120b: 36 layers alternating a 128-token sliding window and full attention, 8 KV heads of 64, BF16
+    cache: 2·8·64·2 = 2,048 bytes per token and layer. At T = 131,072 the 18 full layers hold every token and the
+    18 windowed ones 128: half the cache every layer would hold in full attention, plus 18·128 tokens."""
+    model = served_model(from_config(architecture_from_json((FIXTURES / "gpt-oss-120b.json").read_text())))
+    assert (model.layers, model.window_layers, model.window_tokens, model.linear_layers) == (36, 18, 128, 0)
+    per_layer = 2 * 8 * 64 * 2
+    expected = 18 * per_layer * 131_072 + 18 * per_layer * 128
+    assert serving.kv_bytes_per_sequence(model, context_tokens=131_072, kv_bits=16) == expected == 4_836_556_800
+    all_full = 36 * per_layer * 131_072
+    assert expected / all_full == pytest.approx(0.5, abs=0.001)
+    # decode attention: 2 L H T (d_qk + d_v), the windowed layers at min(T, 128)
+    assert serving.decode_attention_flops_per_token(model, context_tokens=131_072) == \
+        2 * 18 * 64 * (64 + 64) * (131_072 + 128)
+
+
+def test_gpt_oss_120b_in_the_widget_holds_half_the_cache_and_twice_the_batch() -> None:
+    """Pasted into serving-cost at T = T_p + T_r/2 = 128,000: the cache per sequence by hand, and the largest batch
+    n_GPU ⌊M_free / M_seq⌋ from it (data-parallel attention over the 144 default GPUs)."""
+    inputs = {"config": (FIXTURES / "gpt-oss-120b.json").read_text(), "prompt_tokens": 127_000,
+              "output_tokens": 2000, "accelerator": "h200"}
+    out = outputs("serving-cost", inputs)
+    per_layer = 2 * 8 * 64 * 2
+    per_sequence = 18 * per_layer * 128_000 + 18 * per_layer * 128
+    assert out["decode_context_tokens"] == 128_000
+    assert out["kv_bytes_per_sequence"] == per_sequence
+    assert out["kv_bytes_per_token"] == 36 * per_layer  # what a token adds while within every window
+    free = data.accelerators()["h200"].memory_bytes * 0.9 - out["weight_bytes_per_gpu"]
+    assert out["largest_batch"] == 144 * math.floor(free / per_sequence)
+    full = outputs("serving-cost", {**inputs, "window_layers": 0})
+    assert full["kv_bytes_per_sequence"] == 36 * per_layer * 128_000
+    assert out["largest_batch"] >= 2 * full["largest_batch"]
+    assert out["usd_per_mtok_output"] < full["usd_per_mtok_output"]
+
+
+@pytest.mark.parametrize("name", WINDOWED)
+def test_serving_cache_per_sequence_is_the_kv_cache_widget_s(name: str) -> None:
+    """Each family's config pasted into both calculators: serving's cache per sequence at its average context is
+    the kv-cache calculator's for one sequence of that length (full, windowed and linear layers alike)."""
+    text = (FIXTURES / f"{name}.json").read_text()
+    served = run("serving-cost", {"config": text, "prompt_tokens": 6000, "output_tokens": 2000})
+    assert served["errors"] == [] or "context window" in served["errors"][0]["message"]
+    if served["errors"]:
+        served = run("serving-cost", {"config": text, "prompt_tokens": 3000, "output_tokens": 1000})
+    context = served["outputs"]["decode_context_tokens"]["value"]
+    kv = outputs("kv-cache", {"config": text, "context_length": context, "bits_per_element": 16})
+    assert served["outputs"]["kv_bytes_per_sequence"]["value"] == kv["bytes_per_sequence"]
+    assert served["inputs"]["window_layers"] + served["inputs"]["linear_layers"] > 0
+
+
+def test_windowed_layers_cut_the_decode_attention_and_the_step() -> None:
+    """Gemma 3 27B at 100K tokens: 52 of 62 layers see 1,024 tokens, so attention FLOPs and the KV read per step
+    fall by about 52/62 against every layer in full attention."""
+    inputs = {"config": (FIXTURES / "gemma-3-27b-it.json").read_text(), "prompt_tokens": 99_000,
+              "output_tokens": 2000, "accelerator": "h200", "batch_mode": "fixed", "batch_size": 8}
+    windowed = outputs("serving-cost", inputs)
+    full = outputs("serving-cost", {**inputs, "window_layers": 0})
+    assert windowed["step_kv_ms"] / full["step_kv_ms"] == pytest.approx((10 * 100_000 + 52 * 1024) / (62 * 100_000))
+    assert windowed["step_compute_ms"] < full["step_compute_ms"]
+
+
+def test_more_window_layers_than_layers_is_refused() -> None:
+    assert errors("serving-cost", {"window_layers": "62", "layers": "61"}) == {
+        "window_layers": "Cannot exceed the 61 layers."}
 
 
 # --- Bad input ----------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import attention, data
-from ..model_config import MAX_CONFIG_CHARS
+from ..model_config import MAX_CONFIG_CHARS, ModelArchitecture
 from ..schema import FieldError, NumberField, TextField
 
 
@@ -86,3 +86,20 @@ def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
     return attention.mla_kv_elements_per_token_per_layer(
         kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
     )
+
+
+def layer_kind_inputs(arch: ModelArchitecture) -> dict[str, Any]:
+    """The layer fields a config fills where a KV cache is sized (kv-cache, serving-cost): `layers` that keep a cache,
+    `window_layers` of them with a window (a sliding window, or Llama 4's chunks) of `window_tokens` (left as it is
+    when the model has none), `window_kind`, and `linear_layers` that keep a fixed state instead."""
+    kinds = arch.layer_type_counts()
+    window_kind = "chunked" if "chunked" in kinds else "sliding"
+    inputs: dict[str, Any] = {
+        "layers": arch.layers - kinds.get("linear", 0),
+        "window_layers": kinds.get(window_kind, 0),
+        "window_kind": window_kind,
+        "linear_layers": kinds.get("linear", 0),
+    }
+    if arch.window_of(window_kind):
+        inputs["window_tokens"] = arch.window_of(window_kind)
+    return inputs

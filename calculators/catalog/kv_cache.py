@@ -11,7 +11,8 @@ from ..formatting import format_bytes, format_count
 from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ATTENTION_KINDS, elements_per_token_per_layer, kv_heads_errors, ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
+from .common import (ACCELERATOR_CHOICES, ATTENTION_KINDS, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field,
+                     elements_per_token_per_layer, kv_heads_errors, layer_kind_inputs)
 
 WINDOW_KINDS = (("sliding", "Sliding window"), ("chunked", "Chunked (Llama 4)"))
 
@@ -22,22 +23,16 @@ def from_config(arch: ModelArchitecture) -> dict[str, Any]:
     """The inputs a model's architecture fills: its attention shape, its layers by kind (full, windowed, linear)
     and its counted parameters (left as they are when the config lacks a key only the parameters need)."""
     shape = arch.attention_shape()
-    kinds = arch.layer_type_counts()
-    window_kind = "chunked" if "chunked" in kinds else "sliding"
     inputs: dict[str, Any] = {
         "attention": shape.kind,
-        "layers": shape.layers - kinds.get("linear", 0),
+        **layer_kind_inputs(arch),
         "heads": shape.heads,
         "kv_heads": shape.kv_heads,
         "head_dim": shape.head_dim,
-        "window_layers": kinds.get(window_kind, 0),
-        "window_kind": window_kind,
-        "linear_layers": kinds.get("linear", 0),
         "state_elements": attention.linear_attention_state_elements(
-            heads=arch.heads, key_head_dim=arch.head_dim, value_head_dim=arch.head_dim) if "linear" in kinds else 0,
+            heads=arch.heads, key_head_dim=arch.head_dim, value_head_dim=arch.head_dim)
+        if "linear" in arch.layer_type_counts() else 0,
     }
-    if arch.window_of(window_kind):
-        inputs["window_tokens"] = arch.window_of(window_kind)
     try:
         inputs["params_billion"] = parameter_counts(arch).total / 1e9
     except ConfigError:

@@ -4,6 +4,7 @@ that fits, dollars per million input and output tokens and per request; and the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -14,7 +15,7 @@ from ..model_config import ConfigError, ModelArchitecture, architecture, load_co
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import (ACCELERATORS, ATTENTION_KINDS, PRECISIONS, WEIGHT_PRECISIONS, config_field,
-                     elements_per_token_per_layer, kv_heads_errors, peak_errors, price_field)
+                     elements_per_token_per_layer, kv_heads_errors, layer_kind_inputs, peak_errors, price_field)
 
 ACCELERATOR_CHOICES = (*ACCELERATORS, ("custom", "Custom (enter its figures)"))
 CATALOG_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATORS)}
@@ -34,7 +35,8 @@ def _rounded_billions(count: float) -> float:
 
 def from_config(arch: ModelArchitecture) -> dict[str, Any]:
     """The fields a config fills: counted parameters (all, active without the embedding table, routed experts),
-    experts, attention shape; and a deployment to start from (see the comment below)."""
+    experts, attention shape, layers by kind (full, windowed, linear; a chunked layer counts as windowed); and a
+    deployment to start from (see the comment below)."""
     counts = parameter_counts(arch)
     shape = arch.attention_shape()
     moe = arch.routed_experts > 0 and counts.all.routed_experts > 0
@@ -45,7 +47,7 @@ def from_config(arch: ModelArchitecture) -> dict[str, Any]:
         "experts": arch.routed_experts if moe else 0,
         "experts_per_token": arch.experts_per_token if moe else 0,
         "attention": shape.kind,
-        "layers": shape.layers,
+        **{k: v for k, v in layer_kind_inputs(arch).items() if k != "window_kind"},
         "heads": shape.heads,
         "kv_heads": shape.kv_heads,
         "head_dim": shape.head_dim,
@@ -126,7 +128,8 @@ def hardware(values: Mapping[str, Any]) -> serving.Hardware:
 
 def served_model(values: Mapping[str, Any]) -> serving.ServedModel:
     """The model the fields describe. MLA decodes on its latent (queries and keys d_c + d_h^R wide, values d_c),
-    prefills on full heads (d_h + d_h^R and d_h: DeepSeek-V2/V3 have v_head_dim = qk_nope_head_dim)."""
+    prefills on full heads (d + d_h^R and d: DeepSeek-V2/V3 have v_head_dim = qk_nope_head_dim). Linear layers keep
+    a state of H·d² elements."""
     kind = values["attention"]
     mla = kind == "mla"
     moe = values["experts"] > 0 and values["expert_params_billion"] > 0
@@ -145,6 +148,10 @@ def served_model(values: Mapping[str, Any]) -> serving.ServedModel:
         decode_v_dim=values["kv_lora_rank"] if mla else d,
         prefill_qk_dim=d + values["rope_head_dim"] if mla else d,
         prefill_v_dim=d,
+        window_layers=values["window_layers"],
+        window_tokens=values["window_tokens"] if values["window_layers"] else 0,
+        linear_layers=values["linear_layers"],
+        linear_head_dim=d,
     )
 
 
@@ -178,6 +185,8 @@ def _context_window(values: Mapping[str, Any]) -> int:
 def check(values: Mapping[str, Any]) -> list[FieldError]:
     errors = peak_errors(values) if values["accelerator"] != "custom" else []
     errors += kv_heads_errors(values)
+    if values["window_layers"] > values["layers"]:
+        errors.append(FieldError(field="window_layers", message=f"Cannot exceed the {values['layers']} layers."))
     total, active, routed = (values["total_params_billion"], values["active_params_billion"],
                              values["expert_params_billion"])
     experts, k = values["experts"], values["experts_per_token"]
@@ -308,6 +317,8 @@ def _notes(values: Mapping[str, Any], model: serving.ServedModel, hw: serving.Ha
              f"takes {format_number(step.compute_seconds * 1000)} ms; the step is the larger"
              + (f" plus {format_number(overhead)} ms of overhead." if overhead else ", as if reading and computing "
                 "overlapped perfectly and nothing else took time.")]
+    if model.window_layers or model.linear_layers:
+        notes.append(_layer_kinds_note(values, model))
     if model.is_moe:
         notes.append(f"Each of the {format_count(batch)} sequences' tokens picks {model.experts_per_token} of "
                      f"{model.experts} experts: a step touches {format_number(step.distinct_experts)} experts per "
@@ -328,6 +339,24 @@ def _notes(values: Mapping[str, Any], model: serving.ServedModel, hw: serving.Ha
                  "unless you put it in the overhead, uneven expert load, scheduling gaps, and idle capacity. Real "
                  "deployments run well below this roofline: see the implied efficiencies on the serving page.")
     return notes
+
+
+def _layer_kinds_note(values: Mapping[str, Any], model: serving.ServedModel) -> str:
+    """What the windowed and linear layers hold and attend to at the average context."""
+    context = decode_context_tokens(values)
+    parts = []
+    if model.window_layers:
+        parts.append(f"{model.window_layers} of the {model.layers} layers with a KV cache keep and attend to at most "
+                     f"the last {model.window_tokens:,} tokens (a sliding window; a chunked layer is counted as a "
+                     "window of its chunk, an upper bound)")
+    if model.linear_layers:
+        parts.append(f"{model.linear_layers} linear-attention layers keep a fixed state of "
+                     f"{format_count(model.heads * model.linear_head_dim ** 2)} elements per sequence instead")
+    all_full = dataclasses.replace(model, layers=model.layers + model.linear_layers, window_layers=0, linear_layers=0)
+    full = serving.kv_bytes_per_sequence(all_full, context_tokens=context, kv_bits=values["kv_bits"])
+    return (f"{'; '.join(parts)}. At {format_count(context)} tokens a sequence's cache is "
+            f"{format_bytes(serving.kv_bytes_per_sequence(model, context_tokens=context, kv_bits=values['kv_bits']))}"
+            f", against {format_bytes(full)} were all {all_full.layers} layers full attention.")
 
 
 def frontier_chart(values: Mapping[str, Any], model: serving.ServedModel, hw: serving.Hardware,
@@ -444,7 +473,18 @@ FIELDS = (
                 maximum=100_000, help="Routed experts each token uses."),
     ChoiceField(name="attention", label="Attention", default="mla", choices=ATTENTION_KINDS,
                 help="Sets what the KV cache holds per token and layer."),
-    NumberField(name="layers", label="Layers", symbol="L", default=61, integer=True, minimum=1, maximum=10_000),
+    NumberField(name="layers", label="Layers with a KV cache", symbol="L", default=61, integer=True, minimum=1,
+                maximum=10_000, help="Transformer layers that keep a KV cache (full or windowed attention)."),
+    NumberField(name="window_layers", label="Layers with a window", symbol="L_win", default=0, integer=True, minimum=0,
+                maximum=10_000, help="Of the layers above, those that keep and attend to only the last T_win tokens "
+                                     "(sliding window; Llama 4's chunked layers, as an upper bound); 0 for none."),
+    NumberField(name="window_tokens", label="Window", symbol="T_win", unit="tokens", default=4096, integer=True,
+                minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache and its attention stop "
+                                              "growing there."),
+    NumberField(name="linear_layers", label="Linear-attention layers", symbol="L_linear", default=0, integer=True,
+                minimum=0, maximum=10_000,
+                help="Layers without a KV cache that keep a fixed state of H·d² elements per sequence (MiniMax's "
+                     "lightning attention); not part of the layers above."),
     NumberField(name="heads", label="Attention heads", symbol="H", default=128, integer=True, minimum=1,
                 maximum=100_000),
     NumberField(name="kv_heads", label="KV heads", symbol="K", default=8, integer=True, minimum=1, maximum=100_000,
@@ -462,8 +502,8 @@ FIELDS = (
 )
 
 MODEL_FIELDS = ("total_params_billion", "active_params_billion", "expert_params_billion", "experts",
-                "experts_per_token", "attention", "layers", "heads", "kv_heads", "head_dim", "kv_lora_rank",
-                "rope_head_dim", "context_window")
+                "experts_per_token", "attention", "layers", "window_layers", "window_tokens", "linear_layers", "heads",
+                "kv_heads", "head_dim", "kv_lora_rank", "rope_head_dim", "context_window")
 DEPLOYMENT_FIELDS = ("accelerator", "precision", "gpus", "parallelism", "redundant_experts", "weight_bits",
                      "kv_bits", "batch_mode", "batch_size", "prompt_tokens", "output_tokens", "cached_share",
                      "mtp_acceptance", "usd_per_gpu_hour")
