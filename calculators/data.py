@@ -28,7 +28,7 @@ __all__ = [
     "ServingDisclosure",
     "ServingFigure",
     "ServingMeasurement",
-    "ServingPriceList",
+    "ServingPricePoint",
     "TrainingRun",
     "accelerators",
     "answer_lengths",
@@ -350,7 +350,8 @@ def price_crosschecks() -> tuple[PriceCrosscheck, ...]:
 class ServingDisclosure:
     """A service's published statistics for one period, every number as printed (tokens in tokens, throughput in
     tokens per second per node, money in US dollars). `token_rounding` is how far a printed token count may be
-    from the true one (half the unit it is rounded to)."""
+    from the true one (half the unit it is rounded to). `price_point` names the `ServingPricePoint` whose prices the
+    published revenue used."""
 
     key: str
     name: str
@@ -373,7 +374,7 @@ class ServingDisclosure:
     decode_tokens_per_second_per_node: float
     theoretical_revenue_usd: float
     cost_profit_margin: float
-    price_list: str
+    price_point: str
     token_rounding: float
     source: str
     as_of: str
@@ -423,19 +424,16 @@ class ServingMeasurement:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServingPriceList:
-    """A provider's list prices in USD per million tokens, with the dates they held (`until` empty if open)."""
+class ServingPricePoint:
+    """An API model id and a UTC instant (ISO 8601): the list of `api_prices` in force then re-prices a disclosed
+    day (`calculators.api_pricing.price_list_at`). It holds no price: each price is recorded once, in
+    `data/api_prices.toml`, with its source."""
 
     key: str
     name: str
-    usd_per_mtok_input_hit: float
-    usd_per_mtok_input_miss: float
-    usd_per_mtok_output: float
-    source: str
-    as_of: str
-    until: str = ""
+    model: str
+    at: str
     note: str = ""
-    verified: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -458,13 +456,14 @@ class ServingData:
     disclosures: Mapping[str, ServingDisclosure]
     deployments: Mapping[str, ServingDeployment]
     measurements: Mapping[str, ServingMeasurement]
-    price_lists: Mapping[str, ServingPriceList]
+    price_points: Mapping[str, ServingPricePoint]
     figures: Mapping[str, ServingFigure]
 
     def records(self) -> list[Any]:
-        """Every record, for checks that each carries its source and date."""
+        """Every record that holds figures, for checks that each carries its source and date (price points hold
+        none)."""
         return [*self.disclosures.values(), *self.deployments.values(), *self.measurements.values(),
-                *self.price_lists.values(), *self.figures.values()]
+                *self.figures.values()]
 
 
 def _figure(group: str, key: str, record: Mapping[str, Any]) -> ServingFigure:
@@ -477,16 +476,16 @@ def _figure(group: str, key: str, record: Mapping[str, Any]) -> ServingFigure:
 
 @functools.cache
 def serving() -> ServingData:
-    """Serving disclosures, deployments, measurements, API price lists and single figures, from
-    `data/serving.toml`. Figures are keyed ``"group.key"`` (``"claim.sglang-usd-per-mtok-output"``,
+    """Serving disclosures, deployments, measurements, price points (a model and an instant) and single figures,
+    from `data/serving.toml`. Figures are keyed ``"group.key"`` (``"claim.sglang-usd-per-mtok-output"``,
     ``"mtp.deepseek-v3"``)."""
     raw = _read(data_dir() / "serving.toml")
-    known = {"disclosure", "deployment", "measurement", "price_list"}
+    known = {"disclosure", "deployment", "measurement", "price_point"}
     return ServingData(
         disclosures={k: ServingDisclosure(key=k, **r) for k, r in raw.get("disclosure", {}).items()},
         deployments={k: ServingDeployment(key=k, **r) for k, r in raw.get("deployment", {}).items()},
         measurements={k: ServingMeasurement(key=k, **r) for k, r in raw.get("measurement", {}).items()},
-        price_lists={k: ServingPriceList(key=k, **r) for k, r in raw.get("price_list", {}).items()},
+        price_points={k: ServingPricePoint(key=k, **r) for k, r in raw.get("price_point", {}).items()},
         figures={f"{group}.{k}": _figure(group, k, r) for group, records in raw.items() if group not in known
                  for k, r in records.items()},
     )

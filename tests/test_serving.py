@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import math
+import tomllib
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import data, pricing, run, serving
+from calculators import data, get_calculator, pricing, run, serving
 from calculators.catalog.serving_cost import from_config, model_inputs, served_model
+from calculators.catalog.serving_disclosure import point_prices
 from calculators.model_config import architecture_from_json
 
 DAY6 = data.serving().disclosures["deepseek-day6"]
-R1 = data.serving().price_lists["deepseek-r1"]
+R1 = point_prices(DAY6.price_point)
 H800 = serving.Hardware(peak_flops_per_second=1978.9e12, memory_bandwidth_bytes_per_s=3.35e12, memory_bytes=80e9,
                         attention_flops_per_second=989.4e12)
 V3 = served_model(model_inputs("deepseek-v3"))
@@ -51,8 +53,8 @@ def test_day6_revenue_published_against_recomputed_from_the_rounded_token_counts
     The $73 gap is the rounding of the counts to the billion: it lies within the +-$1,575 that rounding allows."""
     recomputed = serving.token_revenue_usd(
         cache_hit_tokens=DAY6.cache_hit_tokens, cache_miss_tokens=DAY6.input_tokens - DAY6.cache_hit_tokens,
-        output_tokens=DAY6.output_tokens, usd_per_mtok_hit=R1.usd_per_mtok_input_hit,
-        usd_per_mtok_miss=R1.usd_per_mtok_input_miss, usd_per_mtok_output=R1.usd_per_mtok_output)
+        output_tokens=DAY6.output_tokens, usd_per_mtok_hit=R1.input_cache_hit,
+        usd_per_mtok_miss=R1.input_cache_miss, usd_per_mtok_output=R1.output)
     assert recomputed == pytest.approx(562_100, abs=1e-6)
     assert DAY6.theoretical_revenue_usd == 562_027
     gap = recomputed - DAY6.theoretical_revenue_usd
@@ -109,6 +111,25 @@ def test_day6_re_priced(preset: str, revenue: float) -> None:
     out = outputs("serving-disclosure", {"preset": preset})
     assert out["revenue_usd"] == pytest.approx(revenue)
     assert out["margin"] == pytest.approx((revenue - 87_072) / 87_072)
+
+
+def test_re_pricing_reads_each_price_once_from_the_api_price_lists() -> None:
+    """serving.toml holds no price: each re-pricing is a model and an instant, looked up in api_prices.toml (issue 12's
+    dated lists), and the day's published R1 prices are the list DeepSeek-reasoner had in the day's standard hours."""
+    raw = tomllib.loads((Path(data.data_dir()) / "serving.toml").read_text())
+    assert "price_list" not in raw
+    assert not [key for records in raw.values() for record in records.values() for key in record
+                if "usd_per_mtok" in key]
+    expected = {"deepseek-r1": "deepseek-reasoner.r1-standard.usd", "deepseek-v3": "deepseek-chat.v3-standard.usd",
+                "deepseek-off-peak": "deepseek-chat.v3-offpeak.usd", "deepseek-2025-09": "deepseek-chat.v3.1.usd",
+                "deepseek-2025-09-29": "deepseek-chat.v3.2.usd"}
+    assert {key: point_prices(key).key for key in data.serving().price_points} == expected
+    assert (R1.input_cache_hit, R1.input_cache_miss, R1.output) == (0.14, 0.55, 2.19)  # Day 6: "R1 Pricing"
+    presets = get_calculator("serving-disclosure").presets()
+    for key, list_key in expected.items():
+        prices = next(p for p in data.api_prices() if p.key == list_key)
+        assert presets[key][1] == {"usd_per_mtok_hit": prices.input_cache_hit,
+                                   "usd_per_mtok_miss": prices.input_cache_miss, "usd_per_mtok_output": prices.output}
 
 
 def test_day6_fleet_held_at_its_peak() -> None:

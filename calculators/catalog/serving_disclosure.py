@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, pricing, serving
+from .. import api_pricing, data, pricing, serving
 from ..formatting import format_count, format_number, format_percent, format_usd
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import price_field, usd_bar_chart
@@ -20,15 +20,26 @@ def _day6() -> data.ServingDisclosure:
     return data.serving().disclosures["deepseek-day6"]
 
 
+def point_prices(key: str) -> data.ApiPrice:
+    """The list of `data/api_prices.toml` in force at price point `key` of `data/serving.toml` (a model and an
+    instant), through `api_pricing.price_list_at`."""
+    point = data.serving().price_points[key]
+    prices = api_pricing.price_list_at(model=point.model, when=api_pricing.parse_instant(point.at))
+    if prices is None:
+        raise LookupError(f"no price list of {point.model} at {point.at} in data/api_prices.toml")
+    return prices
+
+
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
-    """The day at DeepSeek's own price lists: R1's (as published) and the others named in `data/serving.toml`."""
+    """The day at DeepSeek's own price lists: R1's (as published) and the others at the price points of
+    `data/serving.toml`, each read from `data/api_prices.toml`."""
     out = {}
-    for key, prices in data.serving().price_lists.items():
-        label = f"{prices.name}: ${format_number(prices.usd_per_mtok_input_hit)} / " \
-                f"${format_number(prices.usd_per_mtok_input_miss)} / ${format_number(prices.usd_per_mtok_output)}"
-        out[key] = (label, {"usd_per_mtok_hit": prices.usd_per_mtok_input_hit,
-                            "usd_per_mtok_miss": prices.usd_per_mtok_input_miss,
-                            "usd_per_mtok_output": prices.usd_per_mtok_output})
+    for key, point in data.serving().price_points.items():
+        prices = point_prices(key)
+        label = f"{point.name}: ${format_number(prices.input_cache_hit)} / " \
+                f"${format_number(prices.input_cache_miss)} / ${format_number(prices.output)}"
+        out[key] = (label, {"usd_per_mtok_hit": prices.input_cache_hit, "usd_per_mtok_miss": prices.input_cache_miss,
+                            "usd_per_mtok_output": prices.output})
     return out
 
 
@@ -81,11 +92,11 @@ def compute(values: Mapping[str, Any]) -> Result:
 
 def _reproduction_table(values: Mapping[str, Any], day: data.ServingDisclosure,
                         out: Mapping[str, float]) -> dict[str, Any]:
-    r1 = data.serving().price_lists[day.price_list]
+    r1 = point_prices(day.price_point)
     r1_revenue = serving.token_revenue_usd(
         cache_hit_tokens=day.cache_hit_tokens, cache_miss_tokens=day.input_tokens - day.cache_hit_tokens,
-        output_tokens=day.output_tokens, usd_per_mtok_hit=r1.usd_per_mtok_input_hit,
-        usd_per_mtok_miss=r1.usd_per_mtok_input_miss, usd_per_mtok_output=r1.usd_per_mtok_output)
+        output_tokens=day.output_tokens, usd_per_mtok_hit=r1.input_cache_hit,
+        usd_per_mtok_miss=r1.input_cache_miss, usd_per_mtok_output=r1.output)
     published_cost = pricing.rental_cost_usd(gpu_hours=day.nodes_average * day.gpus_per_node * day.hours,
                                              usd_per_gpu_hour=day.usd_per_gpu_hour)
     published_margin = serving.cost_profit_margin(revenue_usd=day.theoretical_revenue_usd, cost_usd=published_cost)
