@@ -230,15 +230,16 @@ CALCULATOR = (
             NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
                         minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)},
                         help="Dimension of the shared RoPE key k_t^R (qk_rope_head_dim)."),
-            NumberField(name="window_layers", label="Layers with a window", default=0, integer=True, minimum=0,
-                        maximum=10_000, help="Of the layers above, those that keep only the last W tokens (sliding "
-                                             "window) or attend within chunks of W (Llama 4); 0 for none."),
+            NumberField(name="window_layers", label="Layers with a window", symbol="L_win", default=0, integer=True,
+                        minimum=0, maximum=10_000,
+                        help="Of the layers above, those that keep only the last T_win tokens (sliding window) or "
+                             "attend within chunks of T_win (Llama 4); 0 for none."),
             NumberField(name="window_tokens", label="Window", unit="tokens", symbol="T_win", default=4096, integer=True,
                         minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache stops growing there."),
             ChoiceField(name="window_kind", label="Window kind", default="sliding", choices=WINDOW_KINDS,
-                        help="Sliding: the last W tokens; chunked: the tokens of the current chunk of W."),
-            NumberField(name="linear_layers", label="Linear-attention or SSM layers", default=0, integer=True,
-                        minimum=0, maximum=10_000,
+                        help="Sliding: the last T_win tokens; chunked: the tokens of the current chunk of T_win."),
+            NumberField(name="linear_layers", label="Linear-attention or SSM layers", symbol="L_linear", default=0,
+                        integer=True, minimum=0, maximum=10_000,
                         help="Layers without a KV cache that keep a fixed state per sequence (MiniMax's lightning "
                              "attention); not part of the layers above."),
             NumberField(name="state_elements", label="State per linear layer", unit="elements", default=0,

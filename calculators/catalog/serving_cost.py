@@ -162,7 +162,7 @@ def deployment(values: Mapping[str, Any]) -> serving.Deployment:
 
 
 def decode_context_tokens(values: Mapping[str, Any]) -> float:
-    """Average context a sequence holds while it decodes: the prompt and half the answer, $T_p + T_o/2$ (a batch
+    """Average context a sequence holds while it decodes: the prompt and half the answer, $T_p + T_r/2$ (a batch
     under continuous batching holds sequences at every stage of their answer)."""
     return values["prompt_tokens"] + values["output_tokens"] / 2
 
@@ -407,23 +407,24 @@ FIELDS = (
     NumberField(name="attention_tflops", label="Peak dense throughput, attention", symbol="P_attn", unit="TFLOPS",
                 default=989.4, minimum=0, exclusive_minimum=True, maximum=1e6, relevant_when=CUSTOM_ACCELERATOR,
                 help="Dense TFLOPS the attention core runs at (BF16 in DeepSeek's service)."),
-    NumberField(name="bandwidth_tb_s", label="Memory bandwidth", symbol="W", unit="TB/s", default=3.35,
+    NumberField(name="bandwidth_tb_s", label="Memory bandwidth", symbol="BW", unit="TB/s", default=3.35,
                 minimum=0, exclusive_minimum=True, maximum=1e4, relevant_when=CUSTOM_ACCELERATOR,
                 help="HBM bandwidth per accelerator, terabytes (10¹²) per second."),
-    NumberField(name="memory_gb", label="Memory", symbol="M", unit="GB", default=80, minimum=0,
+    NumberField(name="memory_gb", label="Memory", symbol="M_GPU", unit="GB", default=80, minimum=0,
                 exclusive_minimum=True, maximum=1e6, relevant_when=CUSTOM_ACCELERATOR,
                 help="Memory per accelerator, gigabytes (10⁹ bytes)."),
     ChoiceField(name="precision", label="Weight products run in", default="fp8", choices=PRECISIONS,
                 relevant_when=CATALOG_ACCELERATOR,
                 help="Sets the peak MFU is a share of (FP8 is twice BF16). The attention core runs in BF16."),
     price_field("What one GPU-hour costs you (DeepSeek assumed $2 for the H800)."),
-    NumberField(name="gpus", label="GPUs per replica", symbol="G", default=FIELD_DEFAULT_GPUS, integer=True, minimum=1,
+    NumberField(name="gpus", label="GPUs per replica", symbol="n_GPU", default=FIELD_DEFAULT_GPUS, integer=True,
+                minimum=1,
                 maximum=100_000, help="GPUs holding one copy of the model and decoding one batch together."),
     ChoiceField(name="parallelism", label="Attention and dense weights", default="dp", choices=PARALLELISM,
                 help="Data-parallel (DeepSeek, SGLang): every GPU a full copy of the non-expert weights and whole "
                      "sequences. Tensor-parallel: weights and heads split; an MLA or MQA cache is copied to each GPU. "
                      "Routed experts are always spread over the GPUs."),
-    NumberField(name="redundant_experts", label="Redundant experts", symbol="R", unit="per layer", default=32,
+    NumberField(name="redundant_experts", label="Redundant experts", symbol="E_red", unit="per layer", default=32,
                 integer=True, minimum=0, maximum=100_000,
                 help="Extra copies of popular experts (DeepSeek: 32). Memory only; ignored for a dense model."),
     NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
@@ -438,9 +439,9 @@ FIELDS = (
                 help="Sequences the replica decodes together (all GPUs). DeepSeek's decode profile: 128 per GPU."),
     NumberField(name="prompt_tokens", label="Prompt", symbol="T_p", unit="tokens", default=4384, integer=True,
                 minimum=1, maximum=1e8, help="Average prompt length."),
-    NumberField(name="output_tokens", label="Answer", symbol="T_o", unit="tokens", default=1210, integer=True,
+    NumberField(name="output_tokens", label="Answer", symbol="T_r", unit="tokens", default=1210, integer=True,
                 minimum=1, maximum=1e8, help="Average answer length (a reasoning model's thinking included)."),
-    NumberField(name="cached_share", label="Cached share of the prompt", symbol="h", unit="fraction",
+    NumberField(name="cached_share", label="Cached share of the prompt", unit="fraction",
                 default=0.5625, minimum=0, maximum=1,
                 help="Share of prompt tokens found in the context cache (DeepSeek, Feb 2025: 342B of 608B)."),
     NumberField(name="mbu", label="MBU", unit="fraction", default=0.8, minimum=0, exclusive_minimum=True,
@@ -449,13 +450,14 @@ FIELDS = (
     NumberField(name="mfu", label="MFU", unit="fraction", default=0.5, minimum=0, exclusive_minimum=True, maximum=1,
                 suggestions=((0.3, "30%"), (0.5, "50%"), (0.7, "70%")),
                 help="Share of peak the arithmetic achieves, decode and prefill, between 0 and 1 (an assumption)."),
-    NumberField(name="overhead_ms", label="Fixed overhead per step", symbol="t_0", unit="ms", default=0, minimum=0,
+    NumberField(name="overhead_ms", label="Fixed overhead per step", symbol="ℓ_0", unit="ms", default=0, minimum=0,
                 maximum=1e5, help="Time per step neither memory nor arithmetic accounts for: launches, "
                                   "synchronisation, communication not hidden behind computation."),
     NumberField(name="mtp_acceptance", label="MTP acceptance rate", symbol="a", unit="fraction", default=0.85,
                 minimum=0, maximum=0.999,
                 help="Share of drafted second tokens accepted (DeepSeek-V3: 85–90%); 0 turns MTP off."),
-    NumberField(name="memory_reserve", label="Memory reserve", symbol="r", unit="fraction", default=0.1, minimum=0,
+    NumberField(name="memory_reserve", label="Memory reserve", symbol="reserve", unit="fraction", default=0.1,
+                minimum=0,
                 maximum=0.99, help="Share of each GPU's memory kept for activations, buffers and fragmentation "
                                    "(vLLM's default leaves 10%)."),
     NumberField(name="total_params_billion", label="Parameters, all", symbol="N", unit="billion", default=671.026,
@@ -519,18 +521,19 @@ CALCULATOR = (
         outputs=(
             Output(name="weight_bytes_per_gpu", label="Weights per GPU", unit="B", format="bytes"),
             Output(name="kv_bytes_per_token", label="KV cache per token", unit="B", format="bytes"),
-            Output(name="decode_context_tokens", label="Average context while decoding, T = T_p + T_o/2",
+            Output(name="decode_context_tokens", label="Average context while decoding, T = T_p + T_r/2",
                    unit="tokens", format="count"),
             Output(name="kv_bytes_per_sequence", label="KV cache per sequence at T", unit="B", format="bytes"),
             Output(name="largest_batch", label="Largest batch that fits", unit="sequences", format="count"),
             Output(name="batch", label="Batch decoded", unit="sequences", format="count"),
             Output(name="batch_per_gpu", label="Sequences per GPU", unit="sequences", format="number"),
             Output(name="distinct_experts", label="Experts touched per layer per step", unit="experts",
-                   format="number", help="E(1 − (1 − k/E)^{Bq}), uniform routing."),
+                   format="number", help="E(1 − (1 − k/E)^B) for the step's B tokens (twice the sequences with MTP), "
+                                         "uniform routing."),
             Output(name="expert_tokens_per_gpu", label="Expert tokens per GPU per step", unit="tokens",
-                   format="count", help="B·k/G (with MTP, twice the sequences)."),
+                   format="count", help="B·k/n_GPU (with MTP, twice the sequences)."),
             Output(name="compute_bound_batch", label="Compute-bound above, dense matrix", unit="tokens per step",
-                   format="count", help="(b/2)·P/W."),
+                   format="count", help="(bits/16)·P/BW."),
             Output(name="moe_compute_bound_batch", label="Compute-bound above, experts", unit="tokens per step",
                    format="count", help="The dense threshold × E/k."),
             Output(name="step_weights_ms", label="Step: reading weights, ms", unit="ms", format="number"),
