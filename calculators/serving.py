@@ -140,8 +140,8 @@ def compute_bound_batch(*, peak_flops_per_second: float, memory_bandwidth_bytes_
                         bytes_per_param: float) -> float:
     r"""Tokens per step above which a weight matrix's product turns from memory-bound to compute-bound.
 
-    Multiplying $B$ tokens by a $D \times F$ matrix does $2BDF$ FLOPs and reads $DF \cdot \text{bits}/8$ bytes of
-    weights; it is compute-bound when $2B \cdot 8/\text{bits} \ge P/\mathrm{BW}$:
+    Multiplying $B$ tokens by a $D \times F$ matrix does $2 B D F$ FLOPs and reads $D F \cdot \text{bits}/8$ bytes
+    of weights; it is compute-bound when its FLOPs per byte read, $16\,B/\text{bits}$, reach $P/\mathrm{BW}$:
 
     $$B^* = \frac{\text{bits}}{16} \cdot \frac{P}{\mathrm{BW}}$$
 
