@@ -4,6 +4,7 @@ reconstructed."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,12 @@ from .serving_cost import model_inputs, served_model
 
 GPUS_PER_NODE = 8
 WEIGHT_BITS, KV_BITS = 8, 16  # FP8 products and weights, BF16 MLA cache (Day 6, 'Statistics')
+
+
+@functools.cache
+def _deepseek_v3() -> serving.ServedModel:
+    """DeepSeek-V3 as served, from its config (counted once per process: every row and every edit reuses it)."""
+    return served_model(model_inputs("deepseek-v3"))
 
 
 def _hardware(key: str) -> serving.Hardware:
@@ -33,7 +40,7 @@ def decode_row(measurement: data.ServingMeasurement, *, batch_per_gpu: float, ac
                price: float) -> dict[str, float]:
     """Model, measurement and implied efficiencies of one decode measurement (batch per GPU given)."""
     unit = data.serving().deployments[measurement.deployment]
-    model = served_model(model_inputs("deepseek-v3"))
+    model = _deepseek_v3()
     hw, dep = _hardware(unit.accelerator), _deployment(unit)
     batch = round(batch_per_gpu * unit.gpus)
     ideal = serving.decode_step(model, hw, dep, batch=batch, context_tokens=measurement.context_tokens,
@@ -55,7 +62,7 @@ def decode_row(measurement: data.ServingMeasurement, *, batch_per_gpu: float, ac
 def prefill_row(measurement: data.ServingMeasurement, *, uncached_share: float, price: float) -> dict[str, float]:
     """Model, measurement and implied MFU of one prefill measurement (the uncached share is what was computed)."""
     unit = data.serving().deployments[measurement.deployment]
-    model = served_model(model_inputs("deepseek-v3"))
+    model = _deepseek_v3()
     hw = _hardware(unit.accelerator)
     matmul, attention = serving.prefill_flops_per_token(model, prompt_tokens=measurement.prompt_tokens)
     ideal = serving.prefill_tokens_per_second_per_gpu(
