@@ -11,8 +11,8 @@ from test_browser import LOAD_TIMEOUT_MS, base_url, browser, page, wait_widget_o
 pytestmark = pytest.mark.browser
 
 PAGE = "explainers/serving/"
-S = "#calc-explainers-serving-0"  # serving-cost
-D = "#calc-explainers-serving-1"  # serving-disclosure
+S = "#calc-serving-cost"
+D = "#calc-serving-disclosure"
 PRESET = {"preset": "deepseek-v3-day6"}
 
 
