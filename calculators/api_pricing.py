@@ -219,9 +219,11 @@ def request_cost(*, prompt_tokens: float, cache_hit_share: float, output_tokens:
                  input_cache_hit_per_mtok: float, input_cache_miss_per_mtok: float,
                  output_per_mtok: float) -> RequestCost:
     r"""The cost of one request:
-    $c = \dfrac{T_p\,(h\,p_\text{hit} + (1-h)\,p_\text{in}) + (T_o + T_\text{think})\,p_\text{out}}{10^6}$.
+    $\text{USD}_\text{request} = \dfrac{T_\text{hit}\,p_\text{hit} + (T_p - T_\text{hit})\,p_\text{in} + (T_r +
+    T_\text{think})\,p_\text{out}}{10^6}$.
 
-    $T_p$ prompt tokens, of which a share $h$ is served from the provider's cache; $T_o$ the answer's tokens;
+    $T_p$ prompt tokens, of which $T_\text{hit}$ (the share `cache_hit_share`) are served from the provider's cache;
+    $T_r$ the answer's tokens;
     $T_\text{think}$ the thinking (reasoning) tokens, which every provider here bills as output whether or not it
     returns them (DeepSeek: "The output token count of deepseek-reasoner includes all tokens from CoT and the final
     answer, and they are priced equally"). Prices per million tokens; the cost in the same currency.
@@ -247,8 +249,8 @@ def request_cost(*, prompt_tokens: float, cache_hit_share: float, output_tokens:
 
 def workload_cost(*, per_request: float, requests_per_day: float,
                   days_per_month: float = DAYS_PER_MONTH) -> tuple[float, float]:
-    r"""(per day, per month) for `requests_per_day` requests of cost `per_request`: $C_d = R\,c$,
-    $C_m = 30\,C_d$.
+    r"""(per day, per month) for `requests_per_day` requests of cost `per_request`: $\text{USD}_\text{day} =
+    n_\text{req}\,\text{USD}_\text{request}$, $\text{USD}_\text{month} = 30\,\text{USD}_\text{day}$.
 
     >>> workload_cost(per_request=0.002, requests_per_day=10_000)
     (20.0, 600.0)
@@ -271,7 +273,7 @@ def price_ratio(cheaper: float, dearer: float) -> float | None:
 
 
 def price_after_years(*, price: float, factor_per_year: float, years: float) -> float:
-    r"""The price after `years` years of falling `factor_per_year`-fold a year: $p_n = p_0 / f^{\,n}$.
+    r"""The price after `years` years of falling `factor_per_year`-fold a year: $p_Y = p_0 / f^{\,Y}$.
 
     a16z's "LLMflation" example: GPT-3-level output at $60 per million tokens, 10× cheaper each year, for 3 years:
 
@@ -283,7 +285,7 @@ def price_after_years(*, price: float, factor_per_year: float, years: float) -> 
 
 
 def fall_factor(*, factor_per_year: float, years: float) -> float:
-    r"""How many times lower a price is after `years` years at `factor_per_year` a year: $f^{\,n}$ (infinite when
+    r"""How many times lower a price is after `years` years at `factor_per_year` a year: $f^{\,Y}$ (infinite when
     it exceeds the float range).
 
     >>> fall_factor(factor_per_year=40.0, years=0.5), fall_factor(factor_per_year=1e6, years=100)
@@ -303,7 +305,7 @@ def _portable(x: float) -> float:
 
 def years_to_target(*, price: float, target: float, factor_per_year: float) -> float | None:
     r"""Years until a price falling `factor_per_year`-fold a year reaches `target`:
-    $n = \ln(p_0 / p_\text{target}) / \ln f$ (0 if it is already there; None if it never gets there, $f \le 1$).
+    $Y = \ln(p_0 / p_\text{target}) / \ln f$ (0 if it is already there; None if it never gets there, $f \le 1$).
 
     o1's $60 output price down to R1's $2.19 at Epoch AI's 40× a year for GPT-4-level performance:
 

@@ -11,6 +11,8 @@ in. Every quantity is per token: the cache grows linearly with the number of tok
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "cached_tokens",
     "context_that_fits",
@@ -22,6 +24,7 @@ __all__ = [
     "mha_kv_elements_per_token_per_layer",
     "mla_kv_elements_per_token_per_layer",
     "mqa_kv_elements_per_token_per_layer",
+    "sequence_cache_bytes",
     "tokens_that_fit",
     "weight_bytes",
 ]
@@ -257,15 +260,39 @@ def linear_attention_state_elements(*, heads: int, key_head_dim: int, value_head
     return heads * key_head_dim * value_head_dim
 
 
+def sequence_cache_bytes(*, context_tokens: float, bytes_per_token_full: float,
+                         windowed: tuple[tuple[int, float], ...] = (), fixed_bytes: float = 0.0) -> float:
+    r"""Bytes of cache one sequence of $T$ tokens holds, layer kind by layer kind:
+
+    $$M_\text{seq} = M_\text{full}\, T + \sum_i M_i \min(T, T_{\text{win},i}) + M_\text{state}$$
+
+    with $M_\text{full}$ the bytes a token adds in the layers without a window (`kv_cache_bytes_per_token` over
+    them), $(T_{\text{win},i}, M_i)$ each windowed group's window and bytes per token (`cached_tokens`: the cache
+    stops growing at the window), and $M_\text{state}$ the fixed state of linear-attention layers. With every layer
+    full it is `kv_cache_bytes` of one sequence.
+
+    Examples:
+        >>> sequence_cache_bytes(context_tokens=131072, bytes_per_token_full=18 * 2048,
+        ...                      windowed=((128, 18 * 2048),))  # gpt-oss-120b in BF16: 18 full, 18 of 128 tokens
+        4836556800.0
+        >>> sequence_cache_bytes(context_tokens=1000, bytes_per_token_full=70272) == kv_cache_bytes(
+        ...     bytes_per_token=70272, context_tokens=1000, batch_size=1)
+        True
+    """
+    return math.fsum((bytes_per_token_full * context_tokens,
+                      *(per_token * cached_tokens(context_tokens=context_tokens, window=window)
+                        for window, per_token in windowed),
+                      fixed_bytes))
+
+
 def context_that_fits(*, free_bytes: float, bytes_per_token_full: float, windowed: tuple[tuple[int, float], ...] = (),
                       fixed_bytes: float = 0.0, limit: int = 10**15) -> int | None:
     r"""The longest context $T$ of one sequence whose cache fits in `free_bytes`:
 
-    $$\max T : \; M_\text{full}\, T + \sum_i M_i \min(T, T_{\text{win},i}) + M_\text{state} \le M_\text{free}$$
+    $$\max T : \; M_\text{seq}(T) \le M_\text{free}$$
 
-    with $M_\text{full}$ the bytes a token adds in the layers without a window, $(T_{\text{win},i}, M_i)$ each
-    windowed group's window and bytes per token, and $M_\text{state}$ the fixed state (linear layers). None when every context fits
-    (no layer grows without bound and the bounded ones fit); 0 when not even one token fits.
+    with $M_\text{seq}$ of `sequence_cache_bytes` (the same arguments). None when every context fits (no layer grows
+    without bound and the bounded ones fit); 0 when not even one token fits.
 
     Examples:
         >>> context_that_fits(free_bytes=1e9, bytes_per_token_full=70272)  # as tokens_that_fit
@@ -274,7 +301,8 @@ def context_that_fits(*, free_bytes: float, bytes_per_token_full: float, windowe
         True
     """
     def size(tokens: int) -> float:
-        return bytes_per_token_full * tokens + sum(b * min(tokens, w) for w, b in windowed) + fixed_bytes
+        return sequence_cache_bytes(context_tokens=tokens, bytes_per_token_full=bytes_per_token_full,
+                                    windowed=windowed, fixed_bytes=fixed_bytes)
 
     if size(0) > free_bytes or size(1) > free_bytes:
         return 0

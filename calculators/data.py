@@ -23,6 +23,12 @@ __all__ = [
     "PriceTrend",
     "PublishedFigure",
     "RunStage",
+    "ServingData",
+    "ServingDeployment",
+    "ServingDisclosure",
+    "ServingFigure",
+    "ServingMeasurement",
+    "ServingPricePoint",
     "TrainingRun",
     "accelerators",
     "answer_lengths",
@@ -32,6 +38,7 @@ __all__ = [
     "price_crosschecks",
     "price_trends",
     "prices",
+    "serving",
     "training_runs",
 ]
 
@@ -351,3 +358,148 @@ def answer_lengths() -> dict[str, AnswerLength]:
 def price_crosschecks() -> tuple[PriceCrosscheck, ...]:
     """The recorded differences between a public price dataset and our lists (see `PriceCrosscheck`)."""
     return tuple(PriceCrosscheck(**record) for record in _api_prices_file().get("crosscheck", []))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingDisclosure:
+    """A service's published statistics for one period, every number as printed (tokens in tokens, throughput in
+    tokens per second per node, money in US dollars). `token_rounding` is how far a printed token count may be
+    from the true one (half the unit it is rounded to). `price_point` names the `ServingPricePoint` whose prices the
+    published revenue used."""
+
+    key: str
+    name: str
+    period: str
+    accelerator: str
+    gpus_per_node: int
+    nodes_peak: float
+    nodes_average: float
+    hours: float
+    usd_per_gpu_hour: float
+    daily_cost_usd: float
+    input_tokens: float
+    cache_hit_tokens: float
+    cache_hit_share: float
+    output_tokens: float
+    output_speed_low: float
+    output_speed_high: float
+    decode_kv_length: float
+    prefill_tokens_per_second_per_node: float
+    decode_tokens_per_second_per_node: float
+    theoretical_revenue_usd: float
+    cost_profit_margin: float
+    price_point: str
+    token_rounding: float
+    source: str
+    as_of: str
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingDeployment:
+    """One serving unit as published: phase, accelerator, nodes and GPUs, expert-parallel degree, whether
+    attention is data-parallel, redundant experts per layer."""
+
+    key: str
+    name: str
+    phase: str
+    accelerator: str
+    nodes: int
+    gpus: int
+    expert_parallel: int
+    data_parallel_attention: bool
+    redundant_experts: int
+    source: str
+    as_of: str
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingMeasurement:
+    """A published throughput of one deployment (`deployment` is a key of `ServingData.deployments`): tokens per
+    second per node as printed, with the context (decode) or prompt (prefill) length and the batch per GPU where
+    the source states them (0 where it does not)."""
+
+    key: str
+    name: str
+    deployment: str
+    phase: str
+    tokens_per_second_per_node: float
+    source: str
+    as_of: str
+    context_tokens: float = 0
+    prompt_tokens: float = 0
+    batch_per_gpu: float = 0
+    includes_cache_hits: bool = False
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingPricePoint:
+    """An API model id and a UTC instant (ISO 8601): the list of `api_prices` in force then re-prices a disclosed
+    day (`calculators.api_pricing.price_list_at`). It holds no price: each price is recorded once, in
+    `data/api_prices.toml`, with its source."""
+
+    key: str
+    name: str
+    model: str
+    at: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingFigure:
+    """A single published serving figure (a claim, an MTP acceptance range, a default): its values by name."""
+
+    key: str
+    name: str
+    values: Mapping[str, float]
+    source: str
+    as_of: str
+    note: str = ""
+    verified: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingData:
+    """Everything in `data/serving.toml`, by group and key."""
+
+    disclosures: Mapping[str, ServingDisclosure]
+    deployments: Mapping[str, ServingDeployment]
+    measurements: Mapping[str, ServingMeasurement]
+    price_points: Mapping[str, ServingPricePoint]
+    figures: Mapping[str, ServingFigure]
+
+    def records(self) -> list[Any]:
+        """Every record that holds figures, for checks that each carries its source and date (price points hold
+        none)."""
+        return [*self.disclosures.values(), *self.deployments.values(), *self.measurements.values(),
+                *self.figures.values()]
+
+
+def _figure(group: str, key: str, record: Mapping[str, Any]) -> ServingFigure:
+    meta = {"source", "as_of", "note", "verified", "name", "what", "unit"}
+    return ServingFigure(key=f"{group}.{key}", name=record.get("name") or record.get("what", key),
+                         values={k: v for k, v in record.items() if k not in meta},
+                         source=record["source"], as_of=record["as_of"], note=record.get("note", ""),
+                         verified=record.get("verified", True))
+
+
+@functools.cache
+def serving() -> ServingData:
+    """Serving disclosures, deployments, measurements, price points (a model and an instant) and single figures,
+    from `data/serving.toml`. Figures are keyed ``"group.key"`` (``"claim.sglang-usd-per-mtok-output"``,
+    ``"mtp.deepseek-v3"``)."""
+    raw = _read(data_dir() / "serving.toml")
+    known = {"disclosure", "deployment", "measurement", "price_point"}
+    return ServingData(
+        disclosures={k: ServingDisclosure(key=k, **r) for k, r in raw.get("disclosure", {}).items()},
+        deployments={k: ServingDeployment(key=k, **r) for k, r in raw.get("deployment", {}).items()},
+        measurements={k: ServingMeasurement(key=k, **r) for k, r in raw.get("measurement", {}).items()},
+        price_points={k: ServingPricePoint(key=k, **r) for k, r in raw.get("price_point", {}).items()},
+        figures={f"{group}.{k}": _figure(group, k, r) for group, records in raw.items() if group not in known
+                 for k, r in records.items()},
+    )

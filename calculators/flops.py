@@ -18,6 +18,7 @@ __all__ = [
     "attention_flops_per_token",
     "causal_mean_attended_tokens",
     "indexer_flops_per_token",
+    "layered_attention_flops_per_token",
     "linear_attention_flops_per_token",
     "model_attention_flops_per_token",
     "forward_flops_per_token",
@@ -172,6 +173,32 @@ def indexer_flops_per_token(*, layers: int, index_heads: int, index_head_dim: in
     return 2.0 * layers * index_heads * index_head_dim * context_tokens
 
 
+def layered_attention_flops_per_token(*, heads: int, qk_head_dim: int, v_head_dim: int,
+                                      layers_attending: tuple[tuple[int, float], ...], linear_layers: int = 0,
+                                      linear_head_dim: int = 0) -> float:
+    r"""Attention FLOPs per token of a model whose layers attend differently: `attention_flops_per_token` for each
+    group of (layers, tokens each attends to), plus `linear_attention_flops_per_token` for linear layers.
+
+    $$C_\text{attn} = \sum_g 2 L_g H T_g (d_{qk} + d_v) + 4 L_\text{linear} H d^2$$
+
+    The caller says how many tokens each group attends to: `attended_tokens` for one token at a context (decode),
+    `causal_mean_attended_tokens` for the average over a causal sequence (training, prefill).
+
+    Examples:
+        >>> layered_attention_flops_per_token(heads=64, qk_head_dim=64, v_head_dim=64,  # gpt-oss-120b at 128K
+        ...     layers_attending=((18, 131072), (18, attended_tokens(context_tokens=131072, window=128))))
+        38692454400.0
+    """
+    total = 0.0
+    for layers, tokens in layers_attending:
+        total += attention_flops_per_token(layers=layers, heads=heads, qk_head_dim=qk_head_dim, v_head_dim=v_head_dim,
+                                           context_tokens=tokens)
+    if linear_layers:
+        total += linear_attention_flops_per_token(layers=linear_layers, heads=heads, key_head_dim=linear_head_dim,
+                                                  value_head_dim=linear_head_dim)
+    return total
+
+
 def model_attention_flops_per_token(arch: ModelArchitecture, *, context_tokens: float | None = None,
                                     sequence_length: float | None = None) -> float:
     r"""Attention FLOPs per token of a whole model, layer kind by layer kind: `attention_flops_per_token` over the
@@ -201,16 +228,13 @@ def model_attention_flops_per_token(arch: ModelArchitecture, *, context_tokens: 
             return attended_tokens(context_tokens=context_tokens, window=window)
         return causal_mean_attended_tokens(sequence_length=sequence_length, window=window, chunked=chunked)
 
-    total = 0.0
-    for kind, layers in arch.layer_type_counts().items():
-        if kind == "linear":
-            total += linear_attention_flops_per_token(layers=layers, heads=arch.heads, key_head_dim=arch.head_dim,
-                                                      value_head_dim=arch.head_dim)
-            continue
-        window = arch.index_topk or arch.window_of(kind)  # V3.2: the main attention sees the top k
-        total += attention_flops_per_token(layers=layers, heads=arch.heads, qk_head_dim=arch.qk_head_dim,
-                                           v_head_dim=arch.value_head_dim,
-                                           context_tokens=attended(window, chunked=kind == "chunked"))
+    counts = arch.layer_type_counts()
+    # V3.2: the main attention sees the top k
+    groups = tuple((layers, attended(arch.index_topk or arch.window_of(kind), chunked=kind == "chunked"))
+                   for kind, layers in counts.items() if kind != "linear")
+    total = layered_attention_flops_per_token(heads=arch.heads, qk_head_dim=arch.qk_head_dim,
+                                              v_head_dim=arch.value_head_dim, layers_attending=groups,
+                                              linear_layers=counts.get("linear", 0), linear_head_dim=arch.head_dim)
     if arch.index_heads:
         total += indexer_flops_per_token(layers=arch.layers, index_heads=arch.index_heads,
                                          index_head_dim=arch.index_head_dim, context_tokens=attended(0))

@@ -67,6 +67,12 @@ def symbols() -> tuple[Symbol, ...]:
         Symbol(tex=r"L_\text{MoE}, L_\text{dense}", plain="L_dense", group=model,
                key="`first_k_dense_replace`, `moe_layer_freq`",
                meaning="layers with experts, and layers with a dense MLP"),
+        Symbol(tex=r"L_\text{win}", plain="L_win", group=model, key="`layer_types`, `sliding_window_pattern`",
+               meaning=r"layers with a window: they keep and attend to at most \(T_\text{win}\) tokens (counted "
+                       r"among the \(L\) layers that keep a KV cache)"),
+        Symbol(tex=r"L_\text{linear}", plain="L_linear", group=model, key="`layer_types`, `attn_type_list`",
+               meaning=r"linear-attention layers: a fixed state of \(H d^2\) numbers per sequence instead of a KV "
+                       "cache (MiniMax's lightning attention)"),
         Symbol(tex="D", plain="D", group=model, key="`hidden_size`", meaning="model width (hidden size)"),
         Symbol(tex="H", plain="H", group=model, key="`num_attention_heads`",
                meaning=r"attention (query) heads; DeepSeek's papers write \(n_h\)"),
@@ -88,6 +94,9 @@ def symbols() -> tuple[Symbol, ...]:
                meaning=r"parameters: all of a model's weights, every expert included. A subscript names a part "
                        r"(\(N_\text{attn}\) one layer's attention, \(N_\text{shared}\), \(N_\text{router}\)) or "
                        r"another model (\(N_v\) the value model, \(N_\text{rm}\) a reward model)"),
+        Symbol(tex=r"N_\text{routed}", plain="N_routed", group=model, unit="parameters",
+               meaning=r"the routed experts' parameters, all layers (zero for a dense model); a token uses \(k/E\) "
+                       r"of them. \(N_\text{dense}\) is what every token uses besides"),
         Symbol(tex=r"N_\text{active}", plain="N_active", group=model, unit="parameters",
                meaning=r"parameters one token multiplies by: the non-expert weights, the shared experts and "
                        r"\(k\) of the \(E\) routed experts, **without the token-embedding table** (a lookup, not "
@@ -104,7 +113,17 @@ def symbols() -> tuple[Symbol, ...]:
                "or its chunk (Llama 4)"),
         Symbol(tex=r"T_\text{max}", group=model, unit="tokens",
                meaning="tokens whose KV cache fits in the memory left after the weights"),
-        Symbol(tex="B", plain="B", group=model, unit="sequences", meaning="batch size: sequences processed together"),
+        Symbol(tex=r"B, B_\text{max}, B_\text{GPU}", plain="B", group=model, unit="sequences",
+               meaning=r"batch size: sequences processed together; the largest that fits in memory; the sequences "
+                       "whose attention one GPU runs"),
+        Symbol(tex=r"B^*, B^*_\text{MoE}", group=model, unit="tokens per step",
+               meaning=r"tokens a step must multiply a weight matrix by to be compute-bound, for a dense matrix and "
+                       r"for the experts of an MoE layer (\(E/k\) times more)"),
+        Symbol(tex=r"T_p", plain="T_p", group=model, unit="tokens",
+               meaning="prompt tokens: of a request, or the mean prompt of an RL step"),
+        Symbol(tex=r"T_r", plain="T_r", group=model, unit="tokens",
+               meaning=r"answer (response) tokens: of a request, or the mean answer of an RL step; where thinking "
+                       r"is counted apart (API prices), the visible answer and \(T_\text{think}\) the thinking"),
         Symbol(tex=r"\text{bits}", group=model, unit="bits",
                meaning="bits per stored number (a weight, a cache element)"),
         Symbol(tex=r"W", group=model, meaning=r"a weight matrix, named by its sub- or superscript (\(W^{DKV}\), "
@@ -121,6 +140,10 @@ def symbols() -> tuple[Symbol, ...]:
         # Mixture of Experts
         Symbol(tex="E", plain="E", group=moe, key="`n_routed_experts`, `num_local_experts`, `num_experts`",
                meaning=r"routed experts per MoE layer (DeepSeek's \(N_r\))"),
+        Symbol(tex=r"E_\text{red}", plain="E_red", group=moe, unit="experts per layer",
+               meaning="redundant copies of popular experts a deployment adds (DeepSeek: 32)"),
+        Symbol(tex=r"E_\text{touched}", group=moe, unit="experts",
+               meaning="distinct routed experts a step's tokens choose in one layer (uniform routing)"),
         Symbol(tex="E_s", plain="E_s", group=moe, key="`n_shared_experts`",
                meaning=r"shared experts every token uses (DeepSeek's \(N_s\))"),
         Symbol(tex="k", plain="k", group=moe, key="`num_experts_per_tok`",
@@ -152,9 +175,10 @@ def symbols() -> tuple[Symbol, ...]:
                        "(activations, the KV cache, the runtime)"),
         Symbol(tex="M", group=memory, unit="bytes", free_subscripts=True,
                meaning=r"memory, in bytes; the subscript says of what: \(M_\text{KV}\) the KV cache, "
-                       r"\(M_\text{token}\) its size per token, \(M_W\) the weights, \(M_\text{free}\) what is "
-                       r"left after them, \(M_\text{GPU}\) one accelerator's memory, \(M_\text{param}\) the "
-                       r"training state per parameter"),
+                       r"\(M_\text{token}\) its size per token, \(M_\text{seq}\) one sequence's (windowed and "
+                       r"linear layers included), \(M_W\) the weights, \(M_\text{free}\) what is "
+                       r"left after them, \(M_\text{param}\) the training state per parameter"),
+        Symbol(tex=r"M_\text{GPU}", plain="M_GPU", group=memory, unit="bytes", meaning="one accelerator's memory"),
         # Compute, time and money
         Symbol(tex="C", group=compute, unit="FLOP", free_subscripts=True,
                meaning=r"floating-point operations: of a run, a step or one token (\(C_\text{token}\)), or of "
@@ -162,6 +186,9 @@ def symbols() -> tuple[Symbol, ...]:
         Symbol(tex="P", plain="P", group=compute, unit="FLOP/s",
                meaning="peak dense throughput of one accelerator at a precision (datasheets print twice this "
                        "\"with sparsity\")"),
+        Symbol(tex=r"P_\text{attn}", plain="P_attn", group=compute, unit="FLOP/s",
+               meaning=r"the peak the attention core (scores and weighted values) runs at, when it differs from "
+                       r"\(P\) (BF16 in DeepSeek's FP8 service)"),
         Symbol(tex=r"\mathrm{MFU}, \mathrm{MFU}_\text{gen}, \mathrm{MFU}_\text{train}", plain="MFU", group=compute,
                unit="fraction",
                meaning=r"model FLOPs utilisation: the share of \(P\) the model's own arithmetic achieves; of "
@@ -173,7 +200,9 @@ def symbols() -> tuple[Symbol, ...]:
         Symbol(tex=r"p_\text{GPU}", plain="p_GPU", group=compute, unit="USD per GPU-hour",
                meaning="rental price of one GPU-hour"),
         Symbol(tex=r"\text{USD}", group=compute, unit="USD", free_subscripts=True,
-               meaning=r"a cost in US dollars; a subscript says of what (below)"),
+               meaning=r"a cost in US dollars; a subscript says of what (below, and \(\text{USD}_\text{request}\), "
+                       r"\(\text{USD}_\text{day}\), \(\text{USD}_\text{month}\), \(\text{USD}_\text{revenue}\), "
+                       r"\(\text{USD}_\text{cost}\) on the serving and API-price pages)"),
         # Owning GPUs
         Symbol(tex=r"\text{USD}_\text{cap}", plain="USD_cap", group=owning, unit="USD",
                meaning="capital per GPU: the GPU and its share of server, network and building"),
@@ -185,7 +214,8 @@ def symbols() -> tuple[Symbol, ...]:
                meaning="what an owned GPU costs per hour of use"),
         Symbol(tex=r"\kappa", plain="κ", group=owning, unit="per year",
                meaning="cost of capital: interest paid, or return forgone, on the money"),
-        Symbol(tex="Y", plain="Y", group=owning, unit="years", meaning="years over which the capital is written off"),
+        Symbol(tex="Y", plain="Y", group=owning, unit="years",
+               meaning="years: over which the capital is written off; for price trends, of decline"),
         Symbol(tex=r"\mathrm{CRF}", group=owning, unit="per year",
                meaning=r"capital recovery factor: the share of the capital paid each year to repay it with "
                        r"interest, \(\kappa(1+\kappa)^Y / ((1+\kappa)^Y - 1)\)"),
@@ -197,18 +227,42 @@ def symbols() -> tuple[Symbol, ...]:
                meaning="power usage effectiveness: facility energy over IT energy"),
         Symbol(tex=r"p_\text{kWh}", plain="p_kWh", group=owning, unit="USD per kWh", meaning="electricity price"),
         # Serving
-        Symbol(tex=r"\mathrm{BW}", group=serving, unit="bytes/s", meaning="memory bandwidth of one accelerator"),
+        Symbol(tex=r"\mathrm{BW}", plain="BW", group=serving, unit="bytes/s",
+               meaning="memory bandwidth of one accelerator"),
         Symbol(tex=r"\mathrm{MBU}", group=serving, unit="fraction",
                meaning=r"memory bandwidth utilisation: the share of \(\mathrm{BW}\) decoding achieves"),
         Symbol(tex=r"\tau", plain="τ", group=serving, unit="tokens/s",
-               meaning="throughput: tokens per second per GPU"),
-        Symbol(tex="a", group=serving, unit="fraction",
+               meaning="throughput: tokens per second per GPU (output tokens in decode, generated tokens in RL)"),
+        Symbol(tex=r"\ell_\text{step}, \ell_\text{mem}, \ell_\text{compute}, \ell_0, \ell_\text{measured}",
+               plain="ℓ_0", group=serving, unit="seconds",
+               meaning="time of one decode step, and its parts: reading memory, computing, a fixed overhead; the "
+                       "step a measured throughput implies"),
+        Symbol(tex=r"n_\text{TP}, n_\text{DP}, n_\text{shard}", group=serving,
+               meaning=r"GPUs the non-expert weights are split over (1 under data-parallel attention); groups that "
+                       r"each hold whole sequences; parts one sequence's cache is split into by heads, "
+                       r"\(\min(n_\text{GPU}, K)\)"),
+        Symbol(tex=r"T_\text{step}", group=serving, unit="tokens",
+               meaning=r"tokens a sequence gains per decode step: 1, or \(1 + a\) with one speculative draft"),
+        Symbol(tex=r"n_\text{draft}", group=serving, meaning="drafted tokens a step verifies per sequence (MTP: 1)"),
+        Symbol(tex=r"T_\text{expert}", group=serving, unit="tokens",
+               meaning="token-expert pairs one GPU computes per step under expert parallelism"),
+        Symbol(tex="a", plain="a", group=serving, unit="fraction",
                meaning="speculative decoding's acceptance rate: the share of drafted tokens kept (DeepSeek-V3's "
                        "second-token prediction: 85% to 90%)"),
-        Symbol(tex=r"p_0, p_n, p_\text{target}", group=serving, unit="USD per million tokens",
-               meaning=r"a price today, after \(n\) years of decline, and a target price (price trends)"),
+        Symbol(tex=r"p_0, p_Y, p_\text{target}", group=serving, unit="USD per million tokens",
+               meaning=r"a price today, after \(Y\) years of decline, and a target price (price trends)"),
+        Symbol(tex="f", group=serving, unit="per year",
+               meaning=r"the factor a price falls by each year (\(p_Y = p_0 / f^Y\))"),
         Symbol(tex=r"p_\text{in}, p_\text{hit}, p_\text{out}", group=serving, unit="USD per million tokens",
-               meaning="API list prices: input tokens (cache miss), input tokens found in the cache, output tokens"),
+               meaning="per million tokens: input (cache miss), input found in the cache, output (thinking "
+                       "included). An API's list prices, or (serving page) what the tokens cost to make"),
+        Symbol(tex="p_A, p_B", group=serving, unit="USD per million tokens",
+               meaning="the same price of two models compared"),
+        Symbol(tex=r"T_\text{hit}", group=serving, unit="tokens",
+               meaning=r"prompt tokens served from the provider's cache (of the \(T_p\))"),
+        Symbol(tex=r"T_\text{think}", group=serving, unit="tokens",
+               meaning="thinking (reasoning) tokens, billed as output"),
+        Symbol(tex=r"n_\text{req}", group=serving, unit="requests per day", meaning="requests a day"),
         # Reinforcement learning
         Symbol(tex=r"\pi_\theta, \pi_{\theta_\text{old}}, \pi_\text{ref}", group=rl,
                meaning="the policy being trained, the policy that sampled the answers, the frozen reference model"),
@@ -225,8 +279,6 @@ def symbols() -> tuple[Symbol, ...]:
                meaning=r"a question (prompt); answer \(i\), \(\lvert o_i \rvert\) tokens long; its token \(t\)"),
         Symbol(tex="G", plain="G", group=rl, unit="answers", meaning="answers sampled per question (the group)"),
         Symbol(tex="S", group=rl, unit="answers", meaning=r"answers in one RL step: questions \(\times G\)"),
-        Symbol(tex="T_p", plain="T_p", group=rl, unit="tokens", meaning="mean prompt length"),
-        Symbol(tex="T_r", plain="T_r", group=rl, unit="tokens", meaning="mean answer (response) length"),
         Symbol(tex=r"T_\text{gen}", group=rl, unit="tokens", meaning="tokens generated (a step's or a run's answers)"),
         Symbol(tex=r"A_i, \hat A_{i,t}", group=rl, meaning=r"advantage of answer \(i\), of its token \(t\)"),
         Symbol(tex=r"\rho_{i,t}", plain="ρ", group=rl,

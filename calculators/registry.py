@@ -31,6 +31,10 @@ CATALOG: dict[str, str] = {
     "buy-vs-rent": "buy_vs_rent",
     "full-cost": "full_cost",
     "headline-costs": "headline_costs",
+    # serving
+    "serving-cost": "serving_cost",
+    "serving-disclosure": "serving_disclosure",
+    "serving-measured": "serving_measured",
     # reinforcement learning
     "grpo-advantages": "grpo_advantages",
     "ppo-vs-grpo": "ppo_vs_grpo",

@@ -236,7 +236,7 @@ def test_price_trend() -> None:
     never = run("price-trend", {"trend": "custom", "custom_factor": 1})
     assert never["errors"] == [] and never["outputs"]["years_to_target"]["value"] is None
     chart = run("price-trend", {})["charts"][0]["spec"]
-    assert chart["y"]["scale"] == "log" and chart["series"][0]["style"] == "solid"
+    assert chart["y"]["scale"] == "log" and chart["series"][0].get("style", "solid") == "solid"
     assert {s["style"] for s in chart["series"][1:]} == {"dashed"}
     compute_note = run("price-trend", {"trend": "amodei-4x"})["notes"]
     assert any("not an API price" in n for n in compute_note)

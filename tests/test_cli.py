@@ -21,11 +21,11 @@ def test_list_json_has_ids_titles_inputs_outputs_presets() -> None:
     listed = json.loads(proc.stdout)
     assert [c["id"] for c in listed] == ["kv-cache", "model-params", "moe-design", "moe-router", "training-cost",
                                         "run-bill", "precision", "buy-vs-rent", "full-cost", "headline-costs",
-                                        "grpo-advantages", "ppo-vs-grpo", "rl-run-bill", "api-cost", "reasoning-cost",
+                                        "serving-cost", "serving-disclosure", "serving-measured", "grpo-advantages", "ppo-vs-grpo", "rl-run-bill", "api-cost", "reasoning-cost",
                                             "price-trend"]
     for calc in listed:
         assert calc["title"] and calc["inputs"] and calc["outputs"]
-    assert all(c["presets"] for c in listed if c["id"] not in ("moe-router", "headline-costs"))
+    assert all(c["presets"] for c in listed if c["id"] not in ("moe-router", "headline-costs", "serving-measured"))
 
 
 def test_list_plain() -> None:

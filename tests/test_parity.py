@@ -51,6 +51,24 @@ def parity_requests() -> list[dict]:
         {"id": "price-trend", "inputs": {"trend": "custom", "custom_factor": "1", "years": "100"}},
         {"id": "price-trend", "inputs": {"trend": "epoch-fastest", "years": "100", "target_usd": "1e-6"}},
     ]
+    # Serving: a custom accelerator, the largest batch, MHA and GQA caches, MTP, a model that does not fit, a
+    # request longer than the context window, zero bandwidth, the day re-priced, the implied efficiencies
+    requests += [
+        {"id": "serving-cost", "inputs": {"preset": "llama-3.1-70b-8xh100", "accelerator": "custom",
+                                          "peak_tflops": "2500", "attention_tflops": "1250", "bandwidth_tb_s": "8",
+                                          "memory_gb": "192"}},
+        {"id": "serving-cost", "inputs": {"preset": "deepseek-v3-day6", "batch_mode": "max", "attention": "mha"}},
+        {"id": "serving-cost", "inputs": {"preset": "deepseek-v3-day6", "batch_mode": "max", "attention": "gqa",
+                                          "kv_heads": "8"}},
+        {"id": "serving-cost", "inputs": {"preset": "qwen2.5-72b-8xh100", "mtp_acceptance": "0.7",
+                                          "overhead_ms": "3", "cached_share": "0.9"}},
+        {"id": "serving-cost", "inputs": {"preset": "deepseek-v3-8xh200", "accelerator": "h100"}},
+        {"id": "serving-cost", "inputs": {"preset": "deepseek-v3-day6", "prompt_tokens": "200000"}},
+        {"id": "serving-cost", "inputs": {"accelerator": "custom", "bandwidth_tb_s": "0"}},
+        {"id": "serving-cost", "inputs": {"preset": "deepseek-v3-day6", "batch_size": "30000"}},
+        {"id": "serving-disclosure", "inputs": {"preset": "deepseek-off-peak", "fleet_basis": "peak"}},
+        {"id": "serving-measured", "inputs": {"usd_per_gpu_hour": "3.99", "mtp_acceptance": "0"}},
+    ]
     # Config import: each preset's keys pasted as text, and hostile text, in every calculator that takes a model.
     hostile = ["{", "[" * 3000, '{"hidden_size": NaN}', '{"a": ' + "9" * 400 + "}", "{}", '{"hidden_size": "x"}']
     for calc_id in calculator_ids():
@@ -67,6 +85,9 @@ def parity_requests() -> list[dict]:
     requests += [{"id": "kv-cache", "inputs": {"config": path.read_text(), "context_length": "131072",
                                                "accelerator": "h100", "batch_size": "64"}} for path in fixtures]
     requests.append({"id": "kv-cache", "inputs": {"config": "  \n "}})
+    # serving-cost at long context, where windowed and linear layers hold far less than full ones
+    requests += [{"id": "serving-cost", "inputs": {"config": path.read_text(), "prompt_tokens": "100000",
+                                                   "output_tokens": "2000", "accelerator": "h200"}} for path in fixtures]
     # Rewards lists, good and hostile, in the one calculator that reads a list of numbers from text.
     rewards = ["1, 0, 0, 1", "1 1 1 1", "0.5; -2.25;\n3e2", "−1, 1", "1", "", "1, abc", "1, NaN", "1, inf", "1, 1e999",
                "1, 2e6", "0, 5e-324", "0, 1e-300", ", ".join(["1", "0"] * 512), " ".join(["1"] * 1025),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import api_pricing
+from ..charts import bar_chart
 from ..formatting import format_count, format_number, format_usd
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 from . import api_common as ac
@@ -86,14 +87,12 @@ def compute(values: Mapping[str, Any]) -> Result:
     rows.append(["Request", "", _usd(costs["a"].total), _usd(costs["b"].total), _times(out["ratio_workload"])])
     cost_table = {"title": "One request, by token class",
                   "columns": ["Token class", "Tokens", name_a, name_b, f"{name_b} / {name_a}"], "rows": rows}
-    chart = {
-        "kind": "bar", "orientation": "horizontal",
-        "title": f"Dollars a day for {format_count(values['requests_per_day'])} requests",
-        "categories": [label for label, _ in costs["a"].parts()],
-        "value": {"label": "US dollars per day", "format": "usd"},
-        "series": [{"name": name_a, "values": [c * values["requests_per_day"] for _, c in costs["a"].parts()]},
-                   {"name": name_b, "values": [c * values["requests_per_day"] for _, c in costs["b"].parts()]}],
-    }
+    chart = bar_chart(
+        title=f"Dollars a day for {format_count(values['requests_per_day'])} requests",
+        categories=[label for label, _ in costs["a"].parts()],
+        series=[(name, [c * values["requests_per_day"] for _, c in costs[side].parts()])
+                for side, name in (("a", name_a), ("b", name_b))],
+        value_label="US dollars per day", value_format="usd", horizontal=True)
     notes = [f"On output list prices alone {name_b} costs {_times(out['ratio_output'])} {name_a}; for this workload, "
              f"with {format_number(values['cache_hit_percent'])}% of the prompt from cache and the thinking tokens "
              f"given, {_times(out['ratio_workload'])}."]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, flops
+from .. import attention, data, flops
 from ..charts import bar_chart
 from ..model_config import MAX_CONFIG_CHARS, ModelArchitecture
 from ..schema import FieldError, NumberField, TextField
@@ -65,3 +65,50 @@ def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:
     """A horizontal bar chart spec of dollar amounts, one bar per (label, dollars)."""
     return bar_chart(title=title, categories=[label for label, _ in bars], series=[("Cost", [usd for _, usd in bars])],
                      value_label="US dollars", value_format="usd", horizontal=True)
+
+
+ATTENTION_KINDS = (("mha", "MHA"), ("gqa", "GQA"), ("mqa", "MQA"), ("mla", "MLA"))
+"""The ``attention`` choice of the calculators that size a KV cache."""
+
+
+def kv_heads_errors(values: Mapping[str, Any]) -> list[FieldError]:
+    """An error on ``kv_heads`` when GQA's key/value heads do not divide the attention heads."""
+    if values["attention"] != "gqa":
+        return []
+    heads, kv_heads = values["heads"], values["kv_heads"]
+    if kv_heads > heads:
+        return [FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads.")]
+    if heads % kv_heads:
+        return [FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly.")]
+    return []
+
+
+def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
+    """Dispatch to the formula of the chosen attention kind."""
+    kind = values["attention"]
+    if kind == "mha":
+        return attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
+    if kind == "gqa":
+        return attention.gqa_kv_elements_per_token_per_layer(kv_heads=values["kv_heads"], head_dim=values["head_dim"])
+    if kind == "mqa":
+        return attention.mqa_kv_elements_per_token_per_layer(head_dim=values["head_dim"])
+    return attention.mla_kv_elements_per_token_per_layer(
+        kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
+    )
+
+
+def layer_kind_inputs(arch: ModelArchitecture) -> dict[str, Any]:
+    """The layer fields a config fills where a KV cache is sized (kv-cache, serving-cost): `layers` that keep a cache,
+    `window_layers` of them with a window (a sliding window, or Llama 4's chunks) of `window_tokens` (left as it is
+    when the model has none), `window_kind`, and `linear_layers` that keep a fixed state instead."""
+    kinds = arch.layer_type_counts()
+    window_kind = "chunked" if "chunked" in kinds else "sliding"
+    inputs: dict[str, Any] = {
+        "layers": arch.layers - kinds.get("linear", 0),
+        "window_layers": kinds.get(window_kind, 0),
+        "window_kind": window_kind,
+        "linear_layers": kinds.get("linear", 0),
+    }
+    if arch.window_of(window_kind):
+        inputs["window_tokens"] = arch.window_of(window_kind)
+    return inputs

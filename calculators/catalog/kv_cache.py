@@ -12,14 +12,8 @@ from ..formatting import format_bytes, format_count
 from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field
-
-ATTENTION_KINDS = (
-    ("mha", "MHA"),
-    ("gqa", "GQA"),
-    ("mqa", "MQA"),
-    ("mla", "MLA"),
-)
+from .common import (ACCELERATOR_CHOICES, ATTENTION_KINDS, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field,
+                     elements_per_token_per_layer, kv_heads_errors, layer_kind_inputs)
 
 WINDOW_KINDS = (("sliding", "Sliding window"), ("chunked", "Chunked (Llama 4)"))
 
@@ -30,22 +24,16 @@ def from_config(arch: ModelArchitecture) -> dict[str, Any]:
     """The inputs a model's architecture fills: its attention shape, its layers by kind (full, windowed, linear)
     and its counted parameters (left as they are when the config lacks a key only the parameters need)."""
     shape = arch.attention_shape()
-    kinds = arch.layer_type_counts()
-    window_kind = "chunked" if "chunked" in kinds else "sliding"
     inputs: dict[str, Any] = {
         "attention": shape.kind,
-        "layers": shape.layers - kinds.get("linear", 0),
+        **layer_kind_inputs(arch),
         "heads": shape.heads,
         "kv_heads": shape.kv_heads,
         "head_dim": shape.head_dim,
-        "window_layers": kinds.get(window_kind, 0),
-        "window_kind": window_kind,
-        "linear_layers": kinds.get("linear", 0),
         "state_elements": attention.linear_attention_state_elements(
-            heads=arch.heads, key_head_dim=arch.head_dim, value_head_dim=arch.head_dim) if "linear" in kinds else 0,
+            heads=arch.heads, key_head_dim=arch.head_dim, value_head_dim=arch.head_dim)
+        if "linear" in arch.layer_type_counts() else 0,
     }
-    if arch.window_of(window_kind):
-        inputs["window_tokens"] = arch.window_of(window_kind)
     try:
         inputs["params_billion"] = parameter_counts(arch).total / 1e9
     except ConfigError:
@@ -75,36 +63,17 @@ def check(values: Mapping[str, Any]) -> list[FieldError]:
                                                           "or clear the field to use the fields above."))
     if values["window_layers"] > values["layers"]:
         errors.append(FieldError(field="window_layers", message=f"Cannot exceed the {values['layers']} layers."))
-    if values["attention"] == "gqa":
-        heads, kv_heads = values["heads"], values["kv_heads"]
-        if kv_heads > heads:
-            errors.append(FieldError(field="kv_heads", message=f"Cannot exceed the {heads} attention heads."))
-        elif heads % kv_heads:
-            errors.append(FieldError(field="kv_heads", message=f"Must divide the {heads} attention heads evenly."))
+    errors += kv_heads_errors(values)
     return errors
-
-
-def elements_per_token_per_layer(values: Mapping[str, Any]) -> int:
-    """Dispatch to the formula of the chosen attention kind."""
-    kind = values["attention"]
-    if kind == "mha":
-        return attention.mha_kv_elements_per_token_per_layer(heads=values["heads"], head_dim=values["head_dim"])
-    if kind == "gqa":
-        return attention.gqa_kv_elements_per_token_per_layer(kv_heads=values["kv_heads"], head_dim=values["head_dim"])
-    if kind == "mqa":
-        return attention.mqa_kv_elements_per_token_per_layer(head_dim=values["head_dim"])
-    return attention.mla_kv_elements_per_token_per_layer(
-        kv_lora_rank=values["kv_lora_rank"], rope_head_dim=values["rope_head_dim"]
-    )
 
 
 def sequence_bytes(values: Mapping[str, Any], per_layer_bytes: float, context: int) -> float:
     """Bytes of cache one sequence of `context` tokens holds: full layers grow with it, windowed layers up to their
     window, linear layers hold a fixed state."""
-    full_layers = values["layers"] - values["window_layers"]
-    kept = attention.cached_tokens(context_tokens=context, window=values["window_tokens"])
     state = values["linear_layers"] * values["state_elements"] * values["bits_per_element"] / 8
-    return per_layer_bytes * (full_layers * context + values["window_layers"] * kept) + state
+    return attention.sequence_cache_bytes(
+        context_tokens=context, bytes_per_token_full=per_layer_bytes * (values["layers"] - values["window_layers"]),
+        windowed=((values["window_tokens"], per_layer_bytes * values["window_layers"]),), fixed_bytes=state)
 
 
 def compute(values: Mapping[str, Any]) -> Result:
@@ -257,15 +226,16 @@ CALCULATOR = (
             NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
                         minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)},
                         help="Dimension of the shared RoPE key k_t^R (qk_rope_head_dim)."),
-            NumberField(name="window_layers", label="Layers with a window", default=0, integer=True, minimum=0,
-                        maximum=10_000, help="Of the layers above, those that keep only the last W tokens (sliding "
-                                             "window) or attend within chunks of W (Llama 4); 0 for none."),
+            NumberField(name="window_layers", label="Layers with a window", symbol="L_win", default=0, integer=True,
+                        minimum=0, maximum=10_000,
+                        help="Of the layers above, those that keep only the last T_win tokens (sliding window) or "
+                             "attend within chunks of T_win (Llama 4); 0 for none."),
             NumberField(name="window_tokens", label="Window", unit="tokens", symbol="T_win", default=4096, integer=True,
                         minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache stops growing there."),
             ChoiceField(name="window_kind", label="Window kind", default="sliding", choices=WINDOW_KINDS,
-                        help="Sliding: the last W tokens; chunked: the tokens of the current chunk of W."),
-            NumberField(name="linear_layers", label="Linear-attention or SSM layers", default=0, integer=True,
-                        minimum=0, maximum=10_000,
+                        help="Sliding: the last T_win tokens; chunked: the tokens of the current chunk of T_win."),
+            NumberField(name="linear_layers", label="Linear-attention or SSM layers", symbol="L_linear", default=0,
+                        integer=True, minimum=0, maximum=10_000,
                         help="Layers without a KV cache that keep a fixed state per sequence (MiniMax's lightning "
                              "attention); not part of the layers above."),
             NumberField(name="state_elements", label="State per linear layer", unit="elements", default=0,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import api_pricing, data
+from ..charts import line_chart
 from ..formatting import format_number, format_usd
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 
@@ -47,28 +48,20 @@ def compute(values: Mapping[str, Any]) -> Result:
     }
     horizon = max(years, min(to_target or 0.0, 20.0), 1.0)
     xs = [horizon * i / 40 for i in range(41)]
-    series = [{"name": f"{'Your own' if values['trend'] == 'custom' else data.price_trends()[values['trend']].label}",
-               "points": [[x, api_pricing.price_after_years(price=price, factor_per_year=f, years=x)] for x in xs],
-               "style": "solid"}]
+    label = "Your own" if values["trend"] == "custom" else data.price_trends()[values["trend"]].label
+    series = [(label, [[x, api_pricing.price_after_years(price=price, factor_per_year=f, years=x)] for x in xs])]
     for key, trend in data.price_trends().items():
         if key != values["trend"] and trend.kind == "price":
-            series.append({"name": trend.label,
-                           "points": [[x, api_pricing.price_after_years(price=price, factor_per_year=trend.factor_per_year,
-                                                                         years=x)] for x in xs],
-                           "style": "dashed"})
+            series.append((trend.label, [[x, api_pricing.price_after_years(
+                price=price, factor_per_year=trend.factor_per_year, years=x)] for x in xs], "dashed"))
     points = [{"x": 0, "y": price, "label": f"Today {format_usd(price)}"},
               {"x": years, "y": out["price_after_usd"], "label": f"After {format_number(years)} y"}]
     if to_target is not None and to_target <= horizon:
         points.append({"x": to_target, "y": target, "label": f"{format_usd(target)} after {format_number(to_target, 3)} y"})
-    chart = {
-        "kind": "line",
-        "title": f"{format_usd(price)} per million tokens, falling {format_number(f)}× a year",
-        "x": {"label": "Years from now", "format": "number", "scale": "linear"},
-        "y": {"label": "US dollars per million tokens", "format": "usd", "scale": "log"},
-        "series": series,
-        "points": points,
-        "rules": [{"y": target, "label": f"Target {format_usd(target)}", "style": "dotted"}],
-    }
+    chart = line_chart(
+        title=f"{format_usd(price)} per million tokens, falling {format_number(f)}× a year",
+        x_label="Years from now", y_label="US dollars per million tokens", y_format="usd", y_scale="log",
+        series=series, points=points, rules=[{"y": target, "label": f"Target {format_usd(target)}", "style": "dotted"}])
     notes = []
     if values["trend"] != "custom":
         trend = data.price_trends()[values["trend"]]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import api_pricing, data
+from ..charts import line_chart
 from ..formatting import format_count, format_number, format_percent, format_usd
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 from . import api_common as ac
@@ -66,17 +67,13 @@ def compute(values: Mapping[str, Any]) -> Result:
     top = max(2 * thinking, 8000.0)
     steps = [top * i / 40 for i in range(41)]
     per_thousand = [[t, _cost(prices, values, values["answer_tokens"], t) * 1000] for t in steps]
-    chart = {
-        "kind": "line",
-        "title": f"{model}: dollars per 1,000 answers against thinking length",
-        "x": {"label": "Thinking tokens per answer", "format": "count", "scale": "linear"},
-        "y": {"label": "US dollars per 1,000 answers", "format": "usd", "scale": "linear"},
-        "series": [{"name": f"{model}, {format_count(values['answer_tokens'])}-token answer", "points": per_thousand,
-                    "style": "solid"}],
-        "rules": [{"y": comparison * 1000, "label": f"{other} without thinking", "style": "dashed"}],
-        "markers": [{"x": thinking, "label": f"{format_count(thinking)} thinking tokens", "style": "dotted"}],
-        "points": [{"x": thinking, "y": with_thinking * 1000, "label": format_usd(with_thinking * 1000)}],
-    }
+    chart = line_chart(
+        title=f"{model}: dollars per 1,000 answers against thinking length",
+        x_label="Thinking tokens per answer", x_format="count", y_label="US dollars per 1,000 answers",
+        y_format="usd", series=[(f"{model}, {format_count(values['answer_tokens'])}-token answer", per_thousand)],
+        rules=[{"y": comparison * 1000, "label": f"{other} without thinking", "style": "dashed"}],
+        markers=[{"x": thinking, "label": f"{format_count(thinking)} thinking tokens", "style": "dotted"}],
+        points=[{"x": thinking, "y": with_thinking * 1000, "label": format_usd(with_thinking * 1000)}])
     notes = [f"Thinking tokens are billed at the output price ({ac.money(prices.output)} per million for {model} "
              f"here): {format_count(thinking)} of them make {format_percent(out['thinking_share'] or 0)} of this "
              "answer's bill."]

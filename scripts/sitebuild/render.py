@@ -249,6 +249,7 @@ def render_page_macros(markdown: str, where: str) -> str:
         api_prices=calculators_data.api_prices(),
         price_trends=calculators_data.price_trends(),
         price_crosschecks=calculators_data.price_crosschecks(),
+        serving=calculators_data.serving(),
         accelerators=calculators_data.accelerators(),
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
