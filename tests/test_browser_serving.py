@@ -39,9 +39,13 @@ def test_serving_widget_recomputes_with_its_frontier(page) -> None:
     page.fill(f"{S}-batch_size", "9216")
     wait_widget_output(page, S, "per_user_tokens_per_second", expected({"batch_size": 9216}, "per_user_tokens_per_second"))
     assert widget_output(page, S, "usd_per_mtok_output") == expected({"batch_size": 9216}, "usd_per_mtok_output")
-    svg = run("serving-cost", {**PRESET, "batch_size": 9216})["charts"][0]["svg"]
-    drawn = page.eval_on_selector_all(f"{S} .calc-chart polyline", "lines => lines.map(l => l.getAttribute('points'))")
-    assert drawn and all(f'points="{points}"' in svg for points in drawn)  # the live chart is CPython's
+    chart = run("serving-cost", {**PRESET, "batch_size": 9216})["charts"][0]
+    for drawing in ("wide", "narrow"):  # both drawings, live, are CPython's
+        drawn = page.eval_on_selector_all(f"{S} .calc-chart svg.calc-chart-svg--{drawing} polyline",
+                                          "lines => lines.map(l => l.getAttribute('points'))")
+        svg = chart["svg" if drawing == "wide" else "svg_narrow"]
+        assert drawn and all(f'points="{points}"' in svg for points in drawn), drawing
+    assert "B = 9,216" in page.text_content(f"{S} .calc-chart")  # the chosen batch, marked
     assert "Memory full: B = 20,304" in page.text_content(f"{S} .calc-chart")
     page.select_option(f"{S}-batch_mode", "max")
     assert page.is_hidden(f'{S} [data-field="batch_size"]')
