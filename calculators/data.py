@@ -17,11 +17,17 @@ __all__ = [
     "Accelerator",
     "AnswerLength",
     "ApiPrice",
+    "Claim",
+    "ClaimCalculation",
+    "ClaimPrice",
+    "ClaimRatio",
+    "ClaimTopic",
     "ModelRecord",
     "PriceQuote",
     "PriceCrosscheck",
     "PriceTrend",
     "PublishedFigure",
+    "Reproduction",
     "RunStage",
     "ServingData",
     "ServingDeployment",
@@ -33,11 +39,16 @@ __all__ = [
     "accelerators",
     "answer_lengths",
     "api_prices",
+    "claim_topics",
+    "claim_verdicts",
+    "claims",
     "data_dir",
     "models",
     "price_crosschecks",
     "price_trends",
     "prices",
+    "read_published",
+    "reproductions",
     "serving",
     "training_runs",
 ]
@@ -503,3 +514,202 @@ def serving() -> ServingData:
         figures={f"{group}.{k}": _figure(group, k, r) for group, records in raw.items() if group not in known
                  for k, r in records.items()},
     )
+
+
+# --- Claims readers bring, and the published figures the tests reproduce ------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimCalculation:
+    """A calculator run that settles a claim: the calculator's id, its inputs (strings or numbers, as the CLI takes
+    them) and the outputs the claim reads. `name` is how the claim's text refers to it (``{name.output}``)."""
+
+    name: str
+    calculator: str
+    inputs: Mapping[str, Any]
+    outputs: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimRatio:
+    """A ratio of two outputs of a claim's calculations (``"calc.output"``), written into its text as ``{name}``:
+    `kind` ``"times"`` (a / b, as ×), ``"percent"`` (a / b, as %) or ``"reduction"`` (1 − a / b, as %)."""
+
+    name: str
+    numerator: str
+    denominator: str
+    kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimPrice:
+    """An API price list a claim quotes (`list` is a key of `api_prices`), written as ``{name.output}`` and so on."""
+
+    name: str
+    list: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimTopic:
+    """A group of claims on the headlines page."""
+
+    key: str
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Claim:
+    """A claim as readers meet it (paraphrased), the verdict, and what settles it.
+
+    `finding` says what the claim's number is, with ``{name.output}`` where a calculation's output goes (computed at
+    build time, never typed) and ``{name}`` for a ratio. `link` is a page and section of the site
+    (``"explainers/cost.md#buy-or-rent"``, relative to `docs/`). `source` is the primary source of the facts the
+    verdict rests on, with `as_of` the date it held. `seen_in` names the seed articles that carry the claim
+    (their file names in the project's reference folder), for the record; the page does not show it. `headline` and
+    `home` put the claim on the home page, in that order, with `summary`: the finding in one line (placeholders as
+    in `finding`).
+    """
+
+    key: str
+    topic: str
+    claim: str
+    verdict: str
+    finding: str
+    link: str
+    source: str
+    as_of: str
+    seen_in: tuple[str, ...] = ()
+    summary: str = ""
+    headline: str = ""
+    home: int | None = None
+    calculations: tuple[ClaimCalculation, ...] = ()
+    ratios: tuple[ClaimRatio, ...] = ()
+    prices: tuple[ClaimPrice, ...] = ()
+    note: str = ""
+    verified: bool = True
+
+
+@functools.cache
+def _claims_file() -> dict[str, Any]:
+    return _read(data_dir() / "claims.toml")
+
+
+@functools.cache
+def claim_verdicts() -> dict[str, str]:
+    """The verdicts a claim can get, in the order the page counts them, each with what it means."""
+    return {record["name"]: record["meaning"] for record in _claims_file()["verdict"]}
+
+
+@functools.cache
+def claim_topics() -> dict[str, ClaimTopic]:
+    """The topics that group the claims, in page order, keyed as in `data/claims.toml`."""
+    return {record["key"]: ClaimTopic(**record) for record in _claims_file()["topic"]}
+
+
+@functools.cache
+def claims() -> tuple[Claim, ...]:
+    """Every claim in `data/claims.toml`, in file order."""
+    out = []
+    for record in _claims_file()["claim"]:
+        record = dict(record)
+        out.append(Claim(**{
+            **record,
+            "seen_in": tuple(record.get("seen_in", ())),
+            "calculations": tuple(ClaimCalculation(**{**c, "inputs": dict(c.get("inputs", {})),
+                                                      "outputs": tuple(c["outputs"])})
+                                  for c in record.get("calculations", ())),
+            "ratios": tuple(ClaimRatio(**r) for r in record.get("ratios", ())),
+            "prices": tuple(ClaimPrice(**p) for p in record.get("prices", ())),
+        }))
+    return tuple(out)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reproduction:
+    """A published figure that the tests reproduce, and how: a calculator run (`calculator`, `inputs`) and the
+    output it reads (`output`), optionally divided by the output of a second run (`over`: a mapping with the same
+    three keys) and taken from 1 (`reduction`: 1 − a / b).
+
+    `published` is the figure in the output's own unit (a fraction for a percentage, bytes for "KB"); `printed`
+    is how the source prints it. Where `data/` already holds the figure, `published_from` points at it
+    (``"training_runs.toml#deepseek-v3/stages[name=Pre-training]/usd"``: a file, then keys, ``[field=value]``
+    picking a table from a list) and `published`, `source` and `as_of` are read there, so the value is written once. `tolerance_kind` says how close ours must be: ``"exact"`` (equal, up to float
+    rounding), ``"relative"`` (|ours / published − 1| ≤ `tolerance`) or ``"printed"`` (|ours − published| ≤
+    `tolerance`, in the output's unit: the source's printed precision, `tolerance_note` says why). `expect`
+    ``"differs"`` marks a printed figure the source's own numbers do not give (a misprint), with the reason in
+    `note`: the test checks that it still differs. `config_file` (a path from the repository root) is a published
+    `config.json` passed as the calculator's ``config`` input. `shown` sets how the page writes both values
+    (`scale` to divide by, `decimals`, `unit`).
+    """
+
+    key: str
+    group: str
+    what: str
+    printed: str
+    published: float
+    source: str
+    as_of: str
+    calculator: str
+    output: str
+    tolerance_kind: str
+    published_from: str = ""
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    over: Mapping[str, Any] | None = None
+    reduction: bool = False
+    tolerance: float = 0.0
+    tolerance_note: str = ""
+    config_file: str = ""
+    shown: Mapping[str, Any] = field(default_factory=dict)
+    expect: str = "match"
+    note: str = ""
+    verified: bool = True
+
+
+def _segment(segment: str) -> tuple[str, str | None, str | None]:
+    key, _, selector = segment.partition("[")
+    if not selector:
+        return key, None, None
+    name, _, value = selector.rstrip("]").partition("=")
+    return key, name, value
+
+
+def read_published(pointer: str) -> tuple[Any, dict[str, Any]]:
+    """The value at `pointer` (``"file.toml#key/list[field=value]/key"``) in `data/`, and the innermost table on the
+    way that carries a ``source`` (its ``source``, ``as_of`` and ``verified`` go with the value).
+
+    >>> read_published("training_runs.toml#deepseek-v3/stages[name=Pre-training]/usd")[0]
+    5328000
+    """
+    file, _, path = pointer.partition("#")
+    node: Any = _read(data_dir() / file)
+    sourced: dict[str, Any] = node if "source" in node else {}
+    for segment in path.split("/"):
+        key, field_name, value = _segment(segment)
+        node = node[key]
+        if field_name is not None:
+            matches = [item for item in node if str(item.get(field_name)) == value]
+            if len(matches) != 1:
+                raise KeyError(f"{pointer}: {len(matches)} tables with {field_name} = {value!r}")
+            node = matches[0]
+        if isinstance(node, dict) and "source" in node:
+            sourced = node
+    if not sourced:
+        raise KeyError(f"{pointer}: no table on the way carries a source")
+    return node, sourced
+
+
+@functools.cache
+def reproductions() -> tuple[Reproduction, ...]:
+    """Every published figure in `data/validation.toml` that the tests reproduce, in file order; a record with
+    `published_from` takes its value, source and date from the data file it points at."""
+    out = []
+    for record in _read(data_dir() / "validation.toml")["figure"]:
+        record = dict(record)
+        if record.get("published_from"):
+            value, sourced = read_published(record["published_from"])
+            record.setdefault("published", value)
+            record.setdefault("source", sourced["source"])
+            record.setdefault("as_of", sourced["as_of"])
+            record.setdefault("verified", sourced.get("verified", True))
+        out.append(Reproduction(**record))
+    return tuple(out)
