@@ -40,6 +40,10 @@ from calculators.formatting import (
     format_usd,
 )
 
+from . import claims as site_claims
+from . import nav as site_nav
+from . import validation as site_validation
+
 TEMPLATES = Path(__file__).parent / "templates"
 _FENCE_OPEN = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^\s`]*)")
 
@@ -217,6 +221,32 @@ def calculator_pages(where: str) -> dict[str, str]:
     return out
 
 
+class _Headlines:
+    """What ``headlines`` gives a page: the claims of `data/claims.toml` settled by the package (`sitebuild.claims`),
+    their links made relative to the page."""
+
+    def __init__(self, where: str):
+        self._where = where
+
+    def by_topic(self) -> list[Any]:
+        return site_claims.by_topic(self._where)
+
+    def home(self) -> list[Any]:
+        return site_claims.home(self._where)
+
+    def counts(self) -> list[tuple[str, str, int]]:
+        return site_claims.counts()
+
+    def total(self) -> int:
+        return len(calculators_data.claims())
+
+    def anchor(self, topic: Any) -> str:
+        return site_claims.topic_anchor(topic)
+
+    def calculation(self, run: Any) -> str:
+        return site_claims.calculation_text(run)
+
+
 def escape_dollars(value: Any) -> Any:
     """What a ``{{ ... }}`` writes into a page, its dollar signs escaped: Markdown's math would take the text between
     two of them ("$5.576M ... $294K") for TeX. HTML marked safe (`markupsafe.Markup`, e.g. an SVG) passes as is.
@@ -254,6 +284,9 @@ def render_page_macros(markdown: str, where: str) -> str:
         calculators=calculators.list_calculators(),
         calculator_pages=calculator_pages(where) if "calculator_pages" in markdown else {},
         chart_svg=_chart_figure,
+        headlines=_Headlines(where),
+        validation=site_validation,
+        nav_section=lambda name: site_nav.section(name, where),
         notation=calculators_notation.symbols(),
         notation_groups=calculators_notation.GROUPS,
     )
