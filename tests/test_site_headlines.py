@@ -148,3 +148,10 @@ def test_validation_page_shows_every_figure_as_the_tests_check_it(built_site: Pa
         assert squash(c.record.what) in text and c.record.as_of in text
     for group, _ in validation.groups():
         assert f'<h2 id="{group.lower().replace(" ", "-")}">' in html_of(built_site, "validation")
+
+
+def test_no_unit_is_written_twice(built_site: Path) -> None:
+    """Output text carries its unit ("27.4×"): a page that adds its own after it shows "27.4××"."""
+    for page in built_site.rglob("*.html"):
+        text = prose(page.read_text())
+        assert not re.search(r"\d(××|%%| GFLOP GFLOP)", text), page.relative_to(built_site)
