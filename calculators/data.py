@@ -633,8 +633,8 @@ class Reproduction:
     `published` is the figure in the output's own unit (a fraction for a percentage, bytes for "KB"); `printed`
     is how the source prints it. Where `data/` already holds the figure, `published_from` points at it
     (``"training_runs.toml#deepseek-v3/stages[name=Pre-training]/usd"``: a file, then keys, ``[field=value]``
-    picking a table from a list) and `published`, `source` and `as_of` are read there, so the value is written once. `tolerance_kind` says how close ours must be: ``"exact"`` (equal, up to float
-    rounding), ``"relative"`` (|ours / published − 1| ≤ `tolerance`) or ``"printed"`` (|ours − published| ≤
+    picking a table from a list) and `published`, `source` and `as_of` are read there, so the value is written once.
+    `tolerance_kind` says how close ours must be: ``"exact"`` (equal, up to float rounding), ``"relative"`` (|ours / published − 1| ≤ `tolerance`) or ``"printed"`` (|ours − published| ≤
     `tolerance`, in the output's unit: the source's printed precision, `tolerance_note` says why). `expect`
     ``"differs"`` marks a printed figure the source's own numbers do not give (a misprint), with the reason in
     `note`: the test checks that it still differs. `config_file` (a path from the repository root) is a published

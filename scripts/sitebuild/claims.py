@@ -149,7 +149,8 @@ def _ratio(claim: data.Claim, ratio: data.ClaimRatio, numbers: dict[str, float])
     try:
         a, b = numbers[ratio.numerator], numbers[ratio.denominator]
     except KeyError as exc:
-        raise ClaimError(f"claim {claim.key}: ratio {ratio.name} reads {exc.args[0]!r}, no output of its runs") from None
+        raise ClaimError(f"claim {claim.key}: ratio {ratio.name} reads {exc.args[0]!r}, "
+                         "no output of its runs") from None
     if ratio.kind == "times":
         return f"{format_number(a / b, 3)}×"
     if ratio.kind == "percent":
