@@ -21,7 +21,8 @@ widget must share a run to be comparable):
 5. Bytes: on a cold load of the widget page, every request of the page and its workers (Playwright's context-level
    ``requestfinished`` events include dedicated workers' requests in Chromium), with Playwright's wall-clock request
    timing. "Before Pyodide starts" sums the requests that finished before the first request for a file of
-   ``assets/vendor/pyodide/``; the total covers the whole load, with its five largest files.
+   ``assets/vendor/pyodide-<version>/`` or ``assets/py/``; the total covers the whole load, with its five largest
+   files.
 
 How:
 

@@ -108,6 +108,8 @@ def test_every_field_of_every_widget_once(page, built_site: Path) -> None:
                     assert shown == out["text"], f"{where}: {out_name} shows {shown!r}, CPython {out['text']!r}"
     assert edits >= 100, edits
     assert not page.problems, page.problems  # type: ignore[attr-defined]
+    # Every edit ran on the site's compiled standard library: Pyodide's full one was never needed.
+    assert not [url for url in page.requests if url.endswith("/python_stdlib.zip")]  # type: ignore[attr-defined]
 
 
 def tampered_package(package: Path, tmp: Path, module: str) -> bytes:

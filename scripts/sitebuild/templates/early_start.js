@@ -1,8 +1,9 @@
 // Inlined by the build right after a page's first widget (scripts/sitebuild/hooks.py), so that it runs while the
-// page is still being parsed: widgets.js, a module, runs only once the theme's and KaTeX's scripts have run, about
-// 0.3 s later. When widgets.js's start-up policy (see its header) already says "start" (no data saver, and the page
-// opened at a widget or the first widget is within two screen heights of the viewport), this starts the worker now
-// and leaves it, with the messages it sends meanwhile, in window.calcEarlyStart for widgets.js to adopt.
+// page is still being parsed: widgets.js, a module, runs only once the theme's and KaTeX's scripts have run, a few
+// tenths of a second later. When widgets.js's start-up policy (see its header) already says "start" (no data
+// saver, and the page opened at a widget or the first widget is within two screen heights of the viewport), this
+// starts the worker now and leaves it, with the messages it sends meanwhile, in window.calcEarlyStart for
+// widgets.js to adopt.
 (function (el, worker, ids) {
   try {
     if (!el || window.calcEarlyStart || window.calcEngineStarted) return; // (again after an instant navigation)
