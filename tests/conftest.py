@@ -58,7 +58,16 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, site_url: str) -> Path:
 
 @pytest.fixture(scope="session")
 def wheel_path() -> Path:
-    """The wheel the docs build publishes (built by the same code)."""
+    """The package's wheel, built by the code the docs build uses."""
     from sitebuild.assets import build_wheel
 
     return build_wheel()
+
+
+@pytest.fixture(scope="session")
+def bundle(wheel_path: Path):
+    """What the site's browser worker loads: the package and the standard-library modules it needs, compiled by
+    Pyodide under Node.js (the same build step and cache as the docs build)."""
+    from sitebuild.assets import build_bundle
+
+    return build_bundle(wheel_path)

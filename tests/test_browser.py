@@ -45,16 +45,20 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, base_url):
+def watched_page(browser, base_url: str):
+    """A page in a new context that records its requests, console errors and page errors; on leaving, asserts there
+    was no error and no request outside `base_url`. `page.base` is the site's address."""
     context = browser.new_context()
     page = context.new_page()
     problems: list[str] = []
     offsite: list[str] = []
     page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
     context.on("request", lambda r: offsite.append(r.url) if not r.url.startswith((base_url, "data:", "blob:")) else None)
     page.base = base_url  # type: ignore[attr-defined]
+    page.requests = requests  # type: ignore[attr-defined]
     page.problems = problems  # type: ignore[attr-defined]
     yield page
     context.close()
@@ -62,8 +66,13 @@ def page(browser, base_url):
     assert not problems, problems
 
 
+@pytest.fixture
+def page(browser, base_url):
+    yield from watched_page(browser, base_url)
+
+
 def open_live(page, path: str = PAGE):
-    page.goto(page.base + path)
+    page.goto(page.base + path + W)  # opened at the widget, the page starts Python at once (see widgets.js)
     page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
 
 
@@ -94,7 +103,7 @@ WIDGET_INPUTS = {"preset": "deepseek-v3", "bits_per_element": 16, "context_lengt
 
 
 def test_prerendered_numbers_then_live_recompute(page) -> None:
-    page.goto(page.base + PAGE)
+    page.goto(page.base + PAGE + W)
     assert output(page, "bytes_per_sequence") == cpython(WIDGET_INPUTS, "bytes_per_sequence")
     page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
     assert "Live" in page.text_content(f"{W} .calc-status-text")
@@ -201,11 +210,78 @@ def test_instant_navigation_keeps_widgets_working(page) -> None:
 
 def test_without_pyodide_the_prerendered_numbers_stay_with_a_notice(page) -> None:
     page.route("**/pyodide.mjs", lambda route: route.fulfill(status=404, body="missing"))
-    page.goto(page.base + PAGE)
+    page.goto(page.base + PAGE + W)
     page.wait_for_selector(f'{W}[data-calc-engine="failed"]', timeout=LOAD_TIMEOUT_MS)
     assert "Live recomputation is unavailable" in page.text_content(f"{W} .calc-status-text")
     assert output(page, "bytes_per_sequence") == cpython(WIDGET_INPUTS, "bytes_per_sequence")
     page.problems.clear()  # the 404 we caused is logged by the browser as a console error
+
+
+def python_requests(page) -> list[str]:
+    """Every request for Pyodide or our compiled package this page has made so far (see the `page` fixture)."""
+    return [url for url in page.requests if "/assets/vendor/pyodide-" in url or "/assets/py/" in url]
+
+
+def test_python_starts_only_near_a_widget_or_at_an_interaction(page) -> None:
+    """The start-up policy (widgets.js's header): a page without widgets never loads Python; on a page with one,
+    a reader who stays at the top downloads nothing; scrolling near the widget starts Python."""
+    page.goto(page.base)
+    page.wait_for_timeout(1500)
+    assert python_requests(page) == [] and page.locator("script[src*='widgets.js']").count() == 0
+    page.goto(page.base + PAGE)  # the widget is several screens down
+    page.wait_for_timeout(2000)
+    assert page.get_attribute(W, "data-calc-engine") == "idle"
+    assert python_requests(page) == []
+    page.eval_on_selector(W, "e => e.scrollIntoView()")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    # The compiled standard library had every module needed: Pyodide's full one was never fetched.
+    page.fill(field("context_length"), "12345")
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 12345}, "bytes_per_sequence"))
+    assert not [url for url in python_requests(page) if url.endswith("/python_stdlib.zip")]
+    assert not [url for url in page.requests if url.endswith("pyodide-lock.json")]
+
+
+def test_with_data_saver_python_waits_for_an_interaction(page) -> None:
+    page.add_init_script("Object.defineProperty(navigator, 'connection', {value: {saveData: true}})")
+    page.goto(page.base + PAGE + W)
+    page.wait_for_timeout(2000)
+    assert page.get_attribute(W, "data-calc-engine") == "idle" and python_requests(page) == []
+    page.fill(field("context_length"), "4000")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 4000}, "bytes_per_sequence"))
+
+
+def test_a_slow_download_is_not_a_time_out_and_shows_progress(page) -> None:
+    """The start-up time limit counts from the moment every file has arrived: a download slower than the limit
+    (here 10 s against a limit of 6 s) still ends live, and the status shows the download moving."""
+    page.add_init_script("globalThis.calcStartTimeoutMs = 6000")
+    page.route("**/pyodide.asm.wasm", lambda route: (page.wait_for_timeout(10_000), route.continue_()))
+    statuses: list[str] = []
+    page.expose_function("noteStatus", lambda text: statuses.append(text))
+    page.add_init_script("""new MutationObserver(() => {
+      const s = document.querySelector('#calc-kv-cache .calc-status-text');
+      if (s && s.textContent !== window.__lastStatus) { window.__lastStatus = s.textContent; noteStatus(s.textContent); }
+    }).observe(document, { subtree: true, childList: true, characterData: true });""")
+    page.goto(page.base + PAGE + W)
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    loading = [s for s in statuses if s.startswith("Python loading: ") and " of " in s]
+    assert len(set(loading)) >= 2, statuses  # the MB count moves
+    assert "Python loading: starting the interpreter" in statuses, statuses
+
+
+def test_after_a_failure_the_next_edit_tries_again(page) -> None:
+    """A failed start is not final: the prerendered numbers stay, and editing a field starts a new worker."""
+    failing = {"on": True}
+    page.route("**/pyodide.asm.mjs",
+               lambda route: route.fulfill(status=503, body="busy") if failing["on"] else route.continue_())
+    page.goto(page.base + PAGE + W)
+    page.wait_for_selector(f'{W}[data-calc-engine="failed"]', timeout=LOAD_TIMEOUT_MS)
+    assert "edit a field to try again" in page.text_content(f"{W} .calc-status-text")
+    failing["on"] = False
+    page.fill(field("context_length"), "3000")
+    page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 3000}, "bytes_per_sequence"))
+    page.problems.clear()  # the 503 we caused is logged by the browser as a console error
 
 
 def test_light_and_dark_palettes(page) -> None:
@@ -221,7 +297,7 @@ R = "#calc-moe-router"  # moe-router
 
 
 def open_moe(page, widget: str) -> None:
-    page.goto(page.base + MOE_PAGE)
+    page.goto(page.base + MOE_PAGE + widget)
     page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
 
 
@@ -320,7 +396,7 @@ B = "#calc-run-bill"   # run-bill (DeepSeek-V3)
 
 
 def open_cost(page, widget: str) -> None:
-    page.goto(page.base + COST_PAGE)
+    page.goto(page.base + COST_PAGE + widget)
     page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
 
 
@@ -374,7 +450,7 @@ GRPO_BAD = [
 
 
 def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
-    page.goto(page.base + GRPO_PAGE)
+    page.goto(page.base + GRPO_PAGE + G)
     page.wait_for_selector(f'{G}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
     page.fill(f"{G}-rewards", "1, 0, 0, 1")
     expected = run("grpo-advantages", {"rewards": "1, 0, 0, 1"})
@@ -428,7 +504,7 @@ A = "#calc-api-cost"  # api-cost, R1 against o1
 
 
 def test_api_cost_recomputes_and_a_date_before_any_list_gets_a_message(page) -> None:
-    page.goto(page.base + PRICES_PAGE)
+    page.goto(page.base + PRICES_PAGE + A)
     page.wait_for_selector(f'{A}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
     assert widget_output(page, A, "ratio_output") == "27.4×"
     page.fill(f"{A}-time_utc", "20:00")

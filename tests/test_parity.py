@@ -1,4 +1,5 @@
-"""Layer 2: the built wheel inside real Pyodide (npm package, under Node.js) answers exactly as CPython does."""
+"""Layer 2: the package inside real Pyodide (npm package, under Node.js), loaded as the browser worker loads it
+(compiled to bytecode, with the site's small standard library), answers exactly as CPython does."""
 
 from __future__ import annotations
 
@@ -102,19 +103,63 @@ def parity_requests() -> list[dict]:
     return requests
 
 
-def test_pyodide_matches_cpython(root: Path, wheel_path: Path, tmp_path: Path) -> None:
+def test_pyodide_matches_cpython(root: Path, bundle, tmp_path: Path) -> None:
     requests = parity_requests()
     requests_file = tmp_path / "requests.json"
     requests_file.write_text(json.dumps(requests))
     proc = subprocess.run(
-        ["node", str(root / "tests" / "pyodide_runner.mjs"), str(root / "node_modules" / "pyodide"), str(wheel_path),
-         str(requests_file)],
+        ["node", str(root / "tests" / "pyodide_runner.mjs"), str(root / "node_modules" / "pyodide"),
+         str(bundle.stdlib), str(bundle.package), str(requests_file)],
         capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout)
     assert answer["python"].startswith("3.14"), answer["python"]  # really Pyodide 314, not the host Python
+    # The compiled package and standard library were used: nothing was compiled from source in Pyodide.
+    assert answer["calculators"].endswith("site-packages/calculators/__init__.pyc"), answer["calculators"]
+    assert answer["from_source"] == [], answer["from_source"]
     assert len(answer["results"]) == len(requests)
     for request, in_pyodide in zip(requests, answer["results"]):
         in_cpython = json.loads(json.dumps(run(request["id"], request["inputs"])))
         assert in_pyodide == in_cpython, request
+
+
+FALLBACK_PROBE = r"""
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+const [pyodideDir, stdlibPath] = process.argv.slice(1);
+const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
+const lock = JSON.parse(readFileSync(path.join(pyodideDir, "pyodide-lock.json"), "utf8"));
+const pyodide = await loadPyodide({ indexURL: pyodideDir + path.sep, stdLibURL: stdlibPath,
+                                    lockFileContents: { info: lock.info, packages: {} } });
+pyodide.globals.set("read_full_stdlib", () => new Uint8Array(readFileSync(path.join(pyodideDir, "python_stdlib.zip"))));
+const answer = pyodide.runPython(`
+import json, sys
+import _stdlib_fallback
+fetches = []
+_stdlib_fallback.install(lambda: (fetches.append(1), read_full_stdlib())[1])
+before = "fractions" in sys.modules or "email" in sys.modules
+try:
+    import not_a_standard_module
+    missing = "imported"
+except ModuleNotFoundError:
+    missing = f"ModuleNotFoundError after {len(fetches)} fetches"
+import fractions, email.mime.text, json.tool
+json.dumps({"before": before, "missing": missing, "half": str(fractions.Fraction(1, 2)),
+            "mime": email.mime.text.MIMEText.__name__, "tool": json.tool.__name__, "fetches": len(fetches)})
+`);
+process.stdout.write(answer);
+"""
+
+
+def test_other_standard_library_modules_come_from_the_full_zip_on_first_import(root: Path, bundle) -> None:
+    """The site's standard library holds only what start-up and the package import; anything else (a top-level
+    module, a package, a submodule of a package it has in part) is imported from Pyodide's full zip, fetched once;
+    a name that is in neither is an ordinary ModuleNotFoundError, without a fetch."""
+    proc = subprocess.run(["node", "--input-type=module", "-e", FALLBACK_PROBE, str(root / "node_modules" / "pyodide"),
+                           str(bundle.stdlib)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "fractions.py" not in bundle.stdlib_modules and "json/tool.py" not in bundle.stdlib_modules
+    assert json.loads(proc.stdout) == {"before": False, "missing": "ModuleNotFoundError after 0 fetches",
+                                       "half": "1/2", "mime": "MIMEText", "tool": "json.tool", "fetches": 1}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
@@ -159,17 +161,53 @@ def test_every_chart_in_the_site_is_well_formed_svg_drawn_twice(built_site: Path
 
 
 def test_widget_assets_exist(built_site: Path) -> None:
+    """Every widget says where Python is; the files are there; what changes with our code is named by its hash."""
+    runtimes = set()
     for page, widget in widgets(built_site):
         base = page.parent.as_uri() + "/"
-        wheel = Path(urlparse(urljoin(base, widget.attrs["data-calc-wheel"])).path)
-        assert wheel.is_file() and wheel.name.endswith("-py3-none-any.whl")
-        pyodide = Path(urlparse(urljoin(base, widget.attrs["data-calc-pyodide"])).path)
-        for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
+        runtime = json.loads(widget.attrs["data-calc-runtime"])
+        local = {key: Path(urlparse(urljoin(base, runtime[key])).path)
+                 for key in ("pyodide", "stdlib", "stdlibFull", "package")}
+        pyodide = local["pyodide"]
+        assert re.fullmatch(r"pyodide-\d+\.\d+\.\d+", pyodide.name), pyodide  # a folder per Pyodide version
+        for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"):
             assert (pyodide / name).is_file(), name
-        assert int(widget.attrs["data-calc-download-bytes"]) > 1_000_000
+        assert local["stdlibFull"] == pyodide / "python_stdlib.zip"
+        for key in ("stdlib", "package"):
+            digest = hashlib.sha256(local[key].read_bytes()).hexdigest()[:16]
+            assert local[key].name.endswith(f"-{digest}.zip"), local[key].name
+        assert runtime["lock"]["abi_version"] and runtime["lock"]["python"].startswith("3.14")
+        sizes = sum((pyodide / name).stat().st_size for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm"))
+        assert runtime["bytes"] == sizes + local["stdlib"].stat().st_size + local["package"].stat().st_size
+        runtimes.add((runtime["stdlib"].split("/")[-1], runtime["package"].split("/")[-1]))
+    assert len(runtimes) == 1  # one build, one bundle
+    [(stdlib_name, package_name)] = runtimes
+    with zipfile.ZipFile(built_site / "assets" / "py" / package_name) as package:
+        names = package.namelist()
+    assert "calculators/registry.pyc" in names and "calculators/_data/accelerators.toml" in names
+    assert not [n for n in names if n.endswith(".py")]  # bytecode only
+    with zipfile.ZipFile(built_site / "assets" / "py" / stdlib_name) as stdlib:
+        names = stdlib.namelist()
+    assert {"dataclasses.pyc", "json/__init__.pyc", "tomllib/_parser.pyc", "_stdlib_fallback.pyc"} <= set(names)
+    assert all(n.endswith(".pyc") for n in names)
     for path in ("assets/calc/widgets.js", "assets/calc/worker.js", "assets/calc/widgets.css",
                  "assets/vendor/katex/katex.min.js", "assets/vendor/katex/contrib/auto-render.min.js"):
         assert (built_site / path).is_file(), path
+
+
+def test_scripts_and_stylesheets_carry_their_content_hash(built_site: Path) -> None:
+    """Our scripts and stylesheets are requested with ?v=<hash of the content>, so a new build is never paired with
+    a cached old file; widgets.js is loaded only on pages with widgets, right after the first one."""
+    html = (built_site / "explainers/mla-kv-cache/index.html").read_text()
+    calc = sorted((built_site / "assets" / "calc").iterdir())
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in calc)).hexdigest()[:10]
+    assert f'<script type="module" async src="../../assets/calc/widgets.js?v={digest}"></script>' in html
+    assert html.index('id="calc-kv-cache"') < html.index("widgets.js?v=") < html.index("javascripts/bundle.")
+    assert f'href="../../assets/calc/widgets.css?v={digest}"' in html
+    katex = (built_site / "assets/vendor/katex/katex.min.js").read_bytes()
+    assert f'src="../../assets/vendor/katex/katex.min.js?v={hashlib.sha256(katex).hexdigest()[:10]}"' in html
+    home = (built_site / "index.html").read_text()
+    assert "widgets.js" not in home and "widgets.css?v=" in home
 
 
 def test_numbers_in_prose_come_from_the_package(built_site: Path) -> None:

@@ -134,9 +134,9 @@ def _field_view(schema_field: dict[str, Any], value: Any) -> dict[str, Any]:
     return view
 
 
-def render_widget(spec: WidgetSpec, *, widget_id: str, site_root: str, wheel_name: str, download_bytes: int,
-                  where: str) -> str:
-    """The widget's HTML: the form filled with the inputs used and the outputs computed now, in CPython."""
+def render_widget(spec: WidgetSpec, *, widget_id: str, runtime_json: str, where: str) -> str:
+    """The widget's HTML: the form filled with the inputs used and the outputs computed now, in CPython.
+    `runtime_json` says where the worker finds Pyodide and the compiled package (see hooks._runtime_json)."""
     calc = calculators.get_calculator(spec.calculator_id)
     if calc is None:
         raise WidgetError(f"{where}: no calculator {spec.calculator_id!r}; known: {calculators.calculator_ids()}")
@@ -161,9 +161,7 @@ def render_widget(spec: WidgetSpec, *, widget_id: str, site_root: str, wheel_nam
         tables=result["tables"],
         config_fills=calc.from_config is not None,
         request_json=json.dumps({"id": calc.id, "inputs": inputs}, sort_keys=True),
-        pyodide_url=f"{site_root}assets/vendor/pyodide/",
-        wheel_url=f"{site_root}assets/py/{wheel_name}",
-        download_bytes=download_bytes,
+        runtime_json=runtime_json,
     )
 
 

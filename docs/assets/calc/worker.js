@@ -1,16 +1,24 @@
-// The calculators worker: one Pyodide with our wheel, shared by every widget of the site.
+// The calculators worker: one Pyodide with our package, shared by every widget of the site.
 // Protocol (messages are plain objects):
-//   page -> worker  {type: "init", indexURL, wheelURL, ids}  once (ids: the calculators on the page)
-//   page -> worker  {type: "prepare", ids}                  after a page change: import these calculators now
-//   worker -> page  {type: "progress", stage, loaded, total} while loading
+//   page -> worker  {type: "init", runtime, ids}   once; runtime: the widget's data-calc-runtime (URLs relative to
+//                                                  the page made absolute), ids: the calculators on the page
+//   page -> worker  {type: "prepare", ids}         after a page change: import these calculators now
+//   worker -> page  {type: "progress", stage: "download", loaded, total}   as each file of the download arrives
+//   worker -> page  {type: "progress", stage: "start"}       the runtime has arrived and compiled; Python starts
 //   worker -> page  {type: "ready"} | {type: "failed", error: {name, message}}
 //   page -> worker  {type: "run", seq, id, inputs}
 //   worker -> page  {type: "result", seq, result} | {type: "result", seq, error: {name, message}}
+//   worker -> page  {type: "error", seq, error}    a message the worker cannot handle (seq: the request's, if any)
 // The worker calls only calculators.registry.run_json; it never evaluates code it is sent.
+//
+// What loads, and why it is quick: Pyodide's loader, runtime (pyodide.asm.*) and a small standard library holding
+// only the modules that start-up and the calculators import, compiled to bytecode at build time by this same
+// Pyodide (so nothing is compiled from source here); our package as bytecode in a zip unpacked into
+// site-packages. Pyodide's lock file is not fetched: its `info` comes inline and no packages are loaded. Any other
+// standard-library module is fetched on first import (Pyodide's full zip, see _stdlib_fallback.py).
 
 let runJson = null;
 let registry = null;
-let loaded = 0;
 
 function post(message) {
   self.postMessage(message);
@@ -27,29 +35,21 @@ function plainError(err) {
   return { name: (err && err.name) || "Error", message: text.split("\n")[0].slice(0, 300) };
 }
 
-// Count the bytes of Pyodide's big downloads as they arrive, so the page can show progress. Pyodide gets the
-// original response (compiled as it streams, natively); only a clone passes through JavaScript to be counted.
-const realFetch = self.fetch.bind(self);
-self.fetch = async (input, init) => {
-  const response = await realFetch(input, init);
-  const url = typeof input === "string" ? input : input.url || String(input);
-  if (response.ok && response.body && /(pyodide\.asm\.wasm|python_stdlib\.zip)$/.test(url.split("?")[0])) {
-    countBytes(response.clone().body.getReader());
-  }
-  return response;
-};
-
-async function countBytes(reader) {
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      loaded += value.byteLength;
-      post({ type: "progress", stage: "download", loaded });
+// Progress without touching fetch: the worker's own Resource Timing entries say when each file of the download has
+// arrived, and its size. Pyodide fetches most of them itself and has no progress hook for its own start-up, so a
+// file counts when it is complete. Returns a function that stops watching.
+function watchDownload(urls, total) {
+  const pending = new Set(urls);
+  let loaded = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (!pending.delete(entry.name)) continue;
+      loaded += entry.decodedBodySize || entry.encodedBodySize || 0;
+      post({ type: "progress", stage: "download", loaded, total });
     }
-  } catch (err) {
-    // Counting is cosmetic: a failed download reports itself through loadPyodide.
-  }
+  });
+  observer.observe({ type: "resource", buffered: true });
+  return () => observer.disconnect();
 }
 
 // Import the modules of these calculators now, so the first edit does not wait for them. A module that fails to
@@ -65,16 +65,43 @@ function prepare(ids) {
   }
 }
 
-async function init({ indexURL, wheelURL, ids }) {
-  const wheel = realFetch(wheelURL).then((r) => {
-    if (!r.ok) throw new Error(`wheel: HTTP ${r.status}`);
+// The bytes of a file, synchronously (allowed in a worker): for a standard-library module imported mid-computation.
+function fetchSync(url) {
+  const request = new XMLHttpRequest();
+  request.open("GET", url, false);
+  request.responseType = "arraybuffer";
+  request.send();
+  if (request.status !== 200) throw new Error(`${url}: HTTP ${request.status}`);
+  return new Uint8Array(request.response);
+}
+
+async function init({ runtime, ids }) {
+  const indexURL = runtime.pyodide;
+  const stopWatching = watchDownload(
+    [indexURL + "pyodide.mjs", indexURL + "pyodide.asm.mjs", indexURL + "pyodide.asm.wasm", runtime.stdlib, runtime.package],
+    runtime.bytes,
+  );
+  const pkg = fetch(runtime.package).then((r) => {
+    if (!r.ok) throw new Error(`${runtime.package.split("/").pop()}: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
+  pkg.catch(() => {}); // reported when awaited below
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  const pyodide = await loadPyodide({ indexURL });
-  post({ type: "progress", stage: "package", loaded });
-  pyodide.unpackArchive(await wheel, "wheel", { extractDir: "/home/pyodide/calculators-wheel" });
-  pyodide.pyimport("sys").path.insert(0, "/home/pyodide/calculators-wheel");
+  const pyodide = await loadPyodide({
+    indexURL,
+    stdLibURL: runtime.stdlib,
+    lockFileContents: { info: runtime.lock, packages: {} },
+    packageBaseUrl: indexURL,
+    // Called once the runtime is downloaded and compiled, just before the interpreter starts (synchronously,
+    // about a second in which this worker can post nothing): the page's start-up time limit begins now.
+    fsInit: () => {
+      stopWatching();
+      post({ type: "progress", stage: "start" });
+    },
+  });
+  const sitePackages = pyodide.pyimport("sys").path.toJs().find((p) => p.endsWith("/site-packages"));
+  pyodide.unpackArchive(await pkg, "zip", { extractDir: sitePackages });
+  pyodide.pyimport("_stdlib_fallback").install(() => fetchSync(runtime.stdlibFull));
   registry = pyodide.pyimport("calculators.registry");
   prepare(ids); // only this page's calculators, not the whole catalog
   runJson = registry.run_json;
@@ -107,6 +134,6 @@ self.onmessage = async (event) => {
       }
       break;
     default:
-      post({ type: "error", error: { name: "UnknownMessage", message: `unknown message type ${String(msg.type)}` } });
+      post({ type: "error", seq: msg.seq, error: { name: "UnknownMessage", message: `unknown message type ${String(msg.type)}` } });
   }
 };
