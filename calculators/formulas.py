@@ -107,7 +107,7 @@ def formula(**symbols: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
         ...     hours(gpu_hours=180_000, gpus=2048)
         87.890625
         >>> explain(calls, 87.890625)
-        '\\text{hours} &= \\text{GPU-hours} / n_\\text{GPU} \\\\ &= {180{,}000} / {2{,}048} \\\\ &= 87.89'
+        '\\text{hours} &= \\text{GPU-hours} / n_\\text{GPU} \\\\ &= 180{,}000 / 2{,}048 \\\\ &= 87.89'
     """
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -256,8 +256,9 @@ def _top_level_equals(tex: str) -> int | None:
 def _substitute(tex: str, values: Mapping[str, Any], render: Callable[[str], str] | None = None) -> str:
     r"""Replace each symbol (a key of `values`) where it stands as a whole symbol: not inside a command's name or a
     word, not followed by a letter or a subscript (``N`` is not ``N_\text{active}``). Each value is written by
-    `tex_number` in braces (so ``^Y`` becomes ``^{4}``), with a multiplication sign where two numbers would stand
-    side by side. `render` writes a symbol some other way (to find which symbols occur)."""
+    `tex_number` (in braces as an exponent, so ``^Y`` becomes ``^{4}``; in parentheses when raised to a power),
+    with a multiplication sign where two numbers would stand side by side. `render` writes a symbol some other way
+    (to find which symbols occur)."""
     order = sorted(values, key=len, reverse=True)
     out = ""
     value_end = -1  # len(out) right after the last value written
@@ -288,10 +289,14 @@ def _substitute(tex: str, values: Mapping[str, Any], render: Callable[[str], str
         before = out.rstrip()
         if before and (before[-1].isdigit() or before[-1] == ")" or len(before) == value_end):
             out += r" \times "
-        out += "{" + text + "}"
+        after = tex[i + len(symbol):].lstrip()[:1]
+        if out[-1:] in ("^", "_"):
+            text = "{" + text + "}"  # an exponent: ^Y becomes ^{4}
+        elif after == "^" and render is None and (" " in text or "." in text or text.startswith("(")):
+            text = f"({text})"  # a number raised to a power: (0.08)^2
+        out += text
         value_end = len(out)
         i += len(symbol)
-        after = tex[i:].lstrip()[:1]
         if after == "(" or after.isdigit():
             out += r" \times "
     return out

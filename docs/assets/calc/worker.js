@@ -6,9 +6,13 @@
 //   worker -> page  {type: "ready"} | {type: "failed", error: {name, message}}
 //   page -> worker  {type: "run", seq, id, inputs}
 //   worker -> page  {type: "result", seq, result} | {type: "result", seq, error: {name, message}}
-// The worker calls only calculators.registry.run_json; it never evaluates code it is sent.
+//   page -> worker  {type: "tool", seq, tool, id, inputs, options}  tool: "sensitivity" | "reproduce"
+//   worker -> page  {type: "tool", seq, result} | {type: "tool", seq, error: {name, message}}
+// The worker calls only calculators.registry.run_json and tool_json (which names its tools); it never evaluates
+// code it is sent.
 
 let runJson = null;
+let toolJson = null;
 let registry = null;
 let loaded = 0;
 
@@ -78,6 +82,7 @@ async function init({ indexURL, wheelURL, ids }) {
   registry = pyodide.pyimport("calculators.registry");
   prepare(ids); // only this page's calculators, not the whole catalog
   runJson = registry.run_json;
+  toolJson = registry.tool_json;
 }
 
 self.onmessage = async (event) => {
@@ -104,6 +109,18 @@ self.onmessage = async (event) => {
         post({ type: "result", seq: msg.seq, result: JSON.parse(text) });
       } catch (err) {
         post({ type: "result", seq: msg.seq, error: plainError(err) });
+      }
+      break;
+    case "tool":
+      if (!toolJson) {
+        post({ type: "tool", seq: msg.seq, error: { name: "NotReady", message: "Python is not loaded yet." } });
+        break;
+      }
+      try {
+        const text = toolJson(String(msg.tool), String(msg.id), JSON.stringify(msg.inputs || {}), JSON.stringify(msg.options || {}));
+        post({ type: "tool", seq: msg.seq, result: JSON.parse(text) });
+      } catch (err) {
+        post({ type: "tool", seq: msg.seq, error: plainError(err) });
       }
       break;
     default:
