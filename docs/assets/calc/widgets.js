@@ -412,7 +412,12 @@ class Widget {
     this.markStale(false);
     this.el.dataset.calcState = "live";
     this.showStatus();
-    if (this.sensitivity.open) this.requestSensitivity();
+    if (this.sensitivity.open) {
+      // After the reader pauses: a sensitivity run holds the worker for a few milliseconds (hundreds for the
+      // router's simulation), which a recompute asked for meanwhile would wait for.
+      clearTimeout(this.sensitivity.timer);
+      this.sensitivity.timer = setTimeout(() => this.requestSensitivity(), SENSITIVITY_PAUSE_MS);
+    }
   }
 
   markStale(stale) {
@@ -529,6 +534,7 @@ class Widget {
       else label = `Your config loaded${configName(text)}`;
     }
     this.configDetails.querySelector(".calc-config-state").textContent = label;
+    this.configDetails.querySelector(".calc-config-edit").hidden = !text;
   }
 
   // --- Reader tools
@@ -926,6 +932,7 @@ function parseSVG(text) {
 // This widget's inputs in the URL: `name.field=value`, `name.preset=...`, `name.config=z.<deflated>`.
 const MAX_PARAM_CHARS = 200000;
 const URL_INTERVAL_MS = 200;
+const SENSITIVITY_PAUSE_MS = 300;
 
 // A link followed while a URL update waits: write it first, so that Back returns to these inputs.
 document.addEventListener("click", (event) => {
