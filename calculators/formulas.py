@@ -288,7 +288,7 @@ def _substitute(tex: str, values: Mapping[str, Any], render: Callable[[str], str
                 text = f"({text})"
         before = out.rstrip()
         if before and (before[-1].isdigit() or before[-1] == ")" or len(before) == value_end):
-            out += r" \times "
+            out = before + r" \times "
         after = tex[i + len(symbol):].lstrip()[:1]
         if out[-1:] in ("^", "_"):
             text = "{" + text + "}"  # an exponent: ^Y becomes ^{4}
@@ -299,4 +299,6 @@ def _substitute(tex: str, values: Mapping[str, Any], render: Callable[[str], str
         i += len(symbol)
         if after == "(" or after.isdigit():
             out += r" \times "
+            while i < n and tex[i] == " ":
+                i += 1
     return out

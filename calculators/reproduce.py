@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .registry import CalculatorLoadError, get_calculator
-from .schema import Calculator, is_relevant, read_inputs
+from .schema import Calculator, read_inputs
 
 __all__ = ["command_line", "minimal_inputs", "python_code", "reproduce"]
 
@@ -44,9 +44,10 @@ def reproduce(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> di
 
 
 def minimal_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The fewest inputs that `read_inputs` reads to the same values of every field that matters: a preset, the
-    config if it is not the preset's, and each field whose value differs from what those two give. Returns the
-    inputs (typed: numbers as numbers) and the errors, if the inputs are invalid.
+    """The fewest inputs that `read_inputs` reads to the same values of every field: a preset, the config if it is
+    not the preset's, and each field whose value differs from what those two give (a field hidden for the choices
+    made may still feed an output: the detailed FLOP count uses the sequence length even when 6N is chosen).
+    Returns the inputs (typed: numbers as numbers) and the errors, if the inputs are invalid.
 
     Inputs that name no preset (the reader edited a preset's field) are written over whichever preset makes them
     shortest, provided the outputs stay the same: "DeepSeek-V3 with MFU 0.45" rather than its whole config.
@@ -54,18 +55,18 @@ def minimal_inputs(calc: Calculator, inputs: Mapping[str, Any]) -> tuple[dict[st
     values, errors = read_inputs(calc, inputs)
     if errors:
         return {}, [e.as_dict() for e in errors]
-    relevant = [f for f in calc.fields if is_relevant(f, values)]
+    fields = list(calc.fields)
     own = values.get("preset")
-    exact = _over(calc, values, relevant, own)
+    exact = _over(calc, values, fields, own)
     if own:
         return exact, []
-    best = min((_over(calc, values, relevant, name) for name in calc.presets()), key=_size, default=exact)
+    best = min((_over(calc, values, fields, name) for name in calc.presets()), key=_size, default=exact)
     if _size(best) < _size(exact) and calc.compute(read_inputs(calc, best)[0]).values == calc.compute(values).values:
         return best, []
     return exact, []
 
 
-def _over(calc: Calculator, values: Mapping[str, Any], relevant: list[Any], preset: str | None) -> dict[str, Any]:
+def _over(calc: Calculator, values: Mapping[str, Any], fields: list[Any], preset: str | None) -> dict[str, Any]:
     """`values` as changes to `preset` (None: to the defaults)."""
     base: dict[str, Any] = {"preset": preset} if preset else {}
     if calc.field("config") is not None:
@@ -73,11 +74,11 @@ def _over(calc: Calculator, values: Mapping[str, Any], relevant: list[Any], pres
         if values["config"] != preset_config:
             base["config"] = values["config"]
     given = read_inputs(calc, base)[0]
-    reduced = {**base, **{f.name: values[f.name] for f in relevant if f.name != "config"
+    reduced = {**base, **{f.name: values[f.name] for f in fields if f.name != "config"
                           and not _same(values[f.name], given.get(f.name))}}
     check = read_inputs(calc, reduced)[0]
-    if any(not _same(check[f.name], values[f.name]) for f in relevant):  # cannot happen; be safe all the same
-        reduced = {**base, **{f.name: values[f.name] for f in relevant}}
+    if any(not _same(check[f.name], values[f.name]) for f in fields):  # cannot happen; be safe all the same
+        reduced = {**base, **{f.name: values[f.name] for f in fields}}
     return reduced
 
 
