@@ -25,7 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Call", "Formula", "explain", "formula", "formulas", "tex_number", "tracing"]
+__all__ = ["STEP_SEPARATOR", "Call", "Formula", "explain", "formula", "formulas", "tex_number", "tracing"]
+
+STEP_SEPARATOR = r" \\[0.4em] "
+"""What separates the steps `explain` writes (each a formula, its numbers and its result) in one aligned block."""
 
 MAX_STEPS = 3
 """Formulas shown before an output's own at most: those that computed its arguments and those it calls."""
@@ -169,7 +172,7 @@ def explain(calls: Sequence[Call], value: Any) -> str | None:
         if call.parent == chosen and _number(call.result) and index not in steps and len(steps) < MAX_STEPS:
             steps.append(index)
     steps.append(chosen)
-    return r" \\[0.4em] ".join(_lines(calls[i]) for i in steps)
+    return STEP_SEPARATOR.join(_lines(calls[i]) for i in steps)
 
 
 def _call_returning(calls: Sequence[Call], value: Any, before: int) -> int | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .charts import chart_svg
 from .formatting import format_value
-from .formulas import explain, tracing
+from .formulas import STEP_SEPARATOR, explain, tracing
 from .schema import Calculator, FieldError, read_inputs
 
 __all__ = ["CATALOG", "TOOLS", "CalculatorLoadError", "calculator_ids", "get_calculator", "list_calculators", "run",
@@ -105,7 +105,8 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     drawn from it by `calculators.charts` for a wide box and the ``svg_narrow`` drawn for a phone), ``tables``
     (titled rows of formatted text) and ``formulas`` (for each main output whose value a formula of the package
     computed, ``{output, label, tex}``: the formula with symbols, with these numbers, and its result, as the lines
-    of a TeX ``aligned`` block; see `calculators.formulas`).
+    of a TeX ``aligned`` block, after the steps that led to it that an earlier output did not show; see
+    `calculators.formulas`).
 
     Examples:
         >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
@@ -140,11 +141,14 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
         }
     charts = [{"spec": spec, "svg": chart_svg(spec), "svg_narrow": chart_svg(spec, narrow=True)}
               for spec in result.charts]  # after the finiteness check
-    formulas = []
+    formulas, shown = [], set()
     for out in calc.outputs:
         tex = explain(calls, outputs[out.name]["value"]) if out.main else None
-        if tex is not None:
-            formulas.append({"output": out.name, "label": out.label, "tex": tex})
+        if tex is not None:  # the steps an earlier output already showed are not repeated; its own formula is
+            *before, own = tex.split(STEP_SEPARATOR)
+            steps = [step for step in before if step not in shown] + [own]
+            shown.update(steps)
+            formulas.append({"output": out.name, "label": out.label, "tex": STEP_SEPARATOR.join(steps)})
     response = _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
     response["verdicts"] = [v.as_dict() for v in result.verdicts]
     response["formulas"] = formulas

@@ -56,17 +56,22 @@ def test_the_issues_example_gpu_hours_for_deepseek_v3() -> None:
                      r"&= \dfrac{3.252 \times 10^{24}}{3600 \cdot 9.894 \times 10^{14} \cdot 0.4}",
                      r"&= 2{,}282{,}801"]
     assert result["outputs"]["gpu_hours"]["text"] == "2,282,801 GPU-hours"  # the number the widget shows
-    # where C came from is shown first: C = C_token · T_train
-    assert gpu_hours["tex"].startswith(r"C &= C_\text{token} \cdot T_\text{train}")
+    # where C came from is shown just before, with the output it is (training compute), and not repeated
+    [compute] = [f for f in result["formulas"] if f["output"] == "training_flops"]
+    assert compute["tex"].startswith(r"C &= C_\text{token} \cdot T_\text{train}")
+    assert result["formulas"].index(compute) < result["formulas"].index(gpu_hours)
+    assert r"C_\text{token}" not in gpu_hours["tex"]
 
 
 def test_nested_and_preceding_formulas_are_shown_before_an_output_s_own() -> None:
     result = run("buy-vs-rent", {"preset": "h100-vs-2usd"})
     owned = next(f for f in result["formulas"] if f["output"] == "owned_usd_per_used_hour")
     steps = owned["tex"].split(r" \\[0.4em] ")
-    assert [s.split(" &=")[0] for s in steps] == [r"\text{USD}_\text{power}", r"\mathrm{CRF}(\kappa, Y)",
-                                                   r"\text{USD}_\text{owned}"]
-    assert r"0.08 \times (1+0.08)^{4}" in steps[1]  # numbers side by side get a sign; an exponent, braces
+    # USD_power was shown with its own output, just before; CRF is computed inside USD_owned's function
+    assert [s.split(" &=")[0] for s in steps] == [r"\mathrm{CRF}(\kappa, Y)", r"\text{USD}_\text{owned}"]
+    [power] = [f for f in result["formulas"] if f["output"] == "power_usd_per_gpu_hour"]
+    assert power["tex"].startswith(r"\text{USD}_\text{power} &=")
+    assert r"0.08 \times (1+0.08)^{4}" in steps[0]  # numbers side by side get a sign; an exponent, braces
 
 
 def _final_number(tex: str) -> str:
