@@ -240,7 +240,9 @@ def _parse(fn: Callable[..., Any], symbols: Mapping[str, str]) -> Formula:
         tex = " ".join((match.group(1) or match.group(2)).split())
         split = _top_level_equals(tex)
         if split is not None:
-            return Formula(name, tex[:split].strip(), tex[split + 1:].strip(), dict(symbols))
+            rhs = tex[split + 1:]
+            again = _top_level_equals(rhs)  # "a = b = c": the formula is a = b
+            return Formula(name, tex[:split].strip(), (rhs if again is None else rhs[:again]).strip(), dict(symbols))
     raise ValueError(f"{name}: its docstring states no formula ($... = ...$)")
 
 

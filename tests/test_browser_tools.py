@@ -212,11 +212,13 @@ def test_reset_restores_the_preset_and_clears_the_link(page) -> None:
     assert not any(key.startswith("kv-cache.") for key in params(page))
 
 
-@pytest.mark.parametrize(("widget", "calculator_id", "preset"), [
-    (T, "training-cost", "deepseek-v3"), (BR, "buy-vs-rent", "h100-vs-2usd"), (F, "full-cost", "semianalysis-fleet"),
+@pytest.mark.parametrize(("path", "widget", "calculator_id", "preset"), [
+    (COST, T, "training-cost", "deepseek-v3"), (COST, BR, "buy-vs-rent", "h100-vs-2usd"),
+    (COST, F, "full-cost", "semianalysis-fleet"),
+    ("explainers/serving/", "#calc-serving-cost", "serving-cost", "deepseek-v3-day6"),
 ])
-def test_which_inputs_matter_equals_cpython_and_draws_the_tornado(page, widget, calculator_id, preset) -> None:
-    page.goto(page.base + COST)
+def test_which_inputs_matter_equals_cpython_and_draws_the_tornado(page, path, widget, calculator_id, preset) -> None:
+    page.goto(page.base + path)
     settled(page, widget)
     page.click(f'{widget} [data-calc-action="sensitivity"]')
     panel = f"{widget} .calc-sensitivity"
@@ -246,7 +248,8 @@ def test_which_inputs_matter_equals_cpython_and_draws_the_tornado(page, widget, 
               f"{expected['bars'][0]['label']}: {page.text_content(f'{panel} .calc-sensitivity-status')}")
 
 
-PAGES = ["explainers/mla-kv-cache/", "explainers/moe/", "explainers/cost/", "explainers/grpo/", "explainers/api-prices/"]
+PAGES = ["explainers/mla-kv-cache/", "explainers/moe/", "explainers/cost/", "explainers/grpo/", "explainers/api-prices/",
+         "explainers/serving/"]
 OVERFLOW = """() => {
   const out = {page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
                viewport: document.documentElement.clientWidth, wide: []};
