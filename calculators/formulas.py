@@ -36,6 +36,8 @@ MAX_STEPS = 3
 MAX_CALLS = 5000
 """Calls one trace records at most; later ones run untraced (a chart may call a formula hundreds of times)."""
 
+_SPACING = re.compile(r"(?:\\[,;:! ]|\s)+$")  # trailing spaces and TeX's spacing commands
+_COMMAND = re.compile(r"\\[A-Za-z]+$")  # a trailing command (\cdot, \times, \left): an operator, not a factor
 _MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$([^$]+)\$", re.S)
 
 
@@ -291,9 +293,10 @@ def _substitute(tex: str, values: Mapping[str, Any], render: Callable[[str], str
             text = tex_number(values[symbol])
             if text.startswith("-"):
                 text = f"({text})"
-        before = out.rstrip()
-        if before and (before[-1].isdigit() or before[-1] == ")" or len(before) == value_end):
-            out = before + r" \times "
+        before = _SPACING.sub("", out)
+        if before and (len(before) == value_end or (not _COMMAND.search(before) and (
+                before[-1].isdigit() or before[-1] in ")}" or before[-1].isalpha()))):
+            out = before + r" \times "  # a number after a number, a bracket or a symbol: a product
         after = tex[i + len(symbol):].lstrip()[:1]
         if out[-1:] in ("^", "_"):
             text = "{" + text + "}"  # an exponent: ^Y becomes ^{4}

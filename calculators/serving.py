@@ -31,6 +31,7 @@ from .attention import (kv_cache_bytes_per_token, linear_attention_state_element
                         weight_bytes)
 from .flops import (attended_tokens, causal_mean_attended_tokens, layered_attention_flops_per_token,
                     matmul_flops_per_token)
+from .formulas import formula
 from .memory import usable_memory_bytes
 from .training import SECONDS_PER_HOUR
 
@@ -693,6 +694,8 @@ def usd_per_million_tokens(*, usd_per_gpu_hour: float, gpus: float, tokens_per_s
     return usd_per_gpu_hour * gpus / (SECONDS_PER_HOUR * tokens_per_second) * 1e6
 
 
+@formula(prompt_tokens="T_p", output_tokens="T_r", usd_per_mtok_input_miss=r"p_\text{in}",
+         usd_per_mtok_input_hit=r"p_\text{hit}", usd_per_mtok_output=r"p_\text{out}")
 def request_cost_usd(*, prompt_tokens: float, cached_share: float, output_tokens: float,
                      usd_per_mtok_input_miss: float, usd_per_mtok_input_hit: float,
                      usd_per_mtok_output: float) -> float:
