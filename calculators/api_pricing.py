@@ -33,6 +33,7 @@ __all__ = [
     "price_models",
     "price_ratio",
     "request_cost",
+    "token_classes_cost",
     "workload_cost",
     "years_to_target",
 ]
@@ -238,7 +239,24 @@ def request_cost(*, prompt_tokens: float, cache_hit_share: float, output_tokens:
     562100
     """
     hit_tokens = prompt_tokens * cache_hit_share
-    miss_tokens = prompt_tokens - hit_tokens
+    return token_classes_cost(hit_tokens=hit_tokens, miss_tokens=prompt_tokens - hit_tokens,
+                              output_tokens=output_tokens, reasoning_tokens=reasoning_tokens,
+                              input_cache_hit_per_mtok=input_cache_hit_per_mtok,
+                              input_cache_miss_per_mtok=input_cache_miss_per_mtok, output_per_mtok=output_per_mtok)
+
+
+def token_classes_cost(*, hit_tokens: float, miss_tokens: float, output_tokens: float, reasoning_tokens: float = 0.0,
+                       input_cache_hit_per_mtok: float, input_cache_miss_per_mtok: float,
+                       output_per_mtok: float) -> RequestCost:
+    r"""Tokens of each class priced at a list, by class: the formula of `request_cost` with the token counts given
+    (a request's, or a whole day's), $(T_\text{hit}\,p_\text{hit} + T_\text{miss}\,p_\text{in} + (T_r +
+    T_\text{think})\,p_\text{out}) / 10^6$.
+
+    Examples:
+        >>> round(token_classes_cost(hit_tokens=342e9, miss_tokens=266e9, output_tokens=168e9,  # Day 6, rounded
+        ...       input_cache_hit_per_mtok=0.14, input_cache_miss_per_mtok=0.55, output_per_mtok=2.19).total, 6)
+        562100.0
+    """
     return RequestCost(
         input_cache_hit=hit_tokens * input_cache_hit_per_mtok / 1e6,
         input_cache_miss=miss_tokens * input_cache_miss_per_mtok / 1e6,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from .formulas import formula
+
 __all__ = [
     "cached_tokens",
     "context_that_fits",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 
+@formula(heads="H", head_dim="d")
 def mha_kv_elements_per_token_per_layer(*, heads: int, head_dim: int) -> int:
     r"""Elements one layer caches per token under multi-head attention: a key and a value for every head.
 
@@ -51,6 +54,7 @@ def mha_kv_elements_per_token_per_layer(*, heads: int, head_dim: int) -> int:
     return 2 * heads * head_dim
 
 
+@formula(kv_heads="K", head_dim="d")
 def gqa_kv_elements_per_token_per_layer(*, kv_heads: int, head_dim: int) -> int:
     r"""Elements one layer caches per token under grouped-query attention: a key and a value per KV head.
 
@@ -72,6 +76,7 @@ def gqa_kv_elements_per_token_per_layer(*, kv_heads: int, head_dim: int) -> int:
     return 2 * kv_heads * head_dim
 
 
+@formula(head_dim="d")
 def mqa_kv_elements_per_token_per_layer(*, head_dim: int) -> int:
     r"""Elements one layer caches per token under multi-query attention: one key and one value for all heads.
 
@@ -92,6 +97,7 @@ def mqa_kv_elements_per_token_per_layer(*, head_dim: int) -> int:
     return 2 * head_dim
 
 
+@formula(kv_lora_rank="d_c", rope_head_dim="d_h^R")
 def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int) -> int:
     r"""Elements one layer caches per token under multi-head latent attention.
 
@@ -116,6 +122,7 @@ def mla_kv_elements_per_token_per_layer(*, kv_lora_rank: int, rope_head_dim: int
     return kv_lora_rank + rope_head_dim
 
 
+@formula(elements_per_token_per_layer="e", layers="L", bits_per_element=r"\text{bits}")
 def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int, bits_per_element: float) -> float:
     r"""Bytes of KV cache one token occupies across all layers.
 
@@ -139,6 +146,7 @@ def kv_cache_bytes_per_token(*, elements_per_token_per_layer: float, layers: int
     return elements_per_token_per_layer * layers * bits_per_element / 8
 
 
+@formula(bytes_per_token=r"M_\text{token}", context_tokens="T", batch_size="B")
 def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: int) -> float:
     r"""Bytes of KV cache for a batch of sequences, each holding `context_tokens` tokens.
 
@@ -161,6 +169,7 @@ def kv_cache_bytes(*, bytes_per_token: float, context_tokens: int, batch_size: i
     return float(bytes_per_token) * context_tokens * batch_size
 
 
+@formula(elements_per_token_per_layer="e", head_dim="d")
 def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int) -> float:
     r"""The KV heads (GQA groups, DeepSeek-V2's $n_g$) of a GQA that would cache as many elements per token.
 
@@ -183,6 +192,7 @@ def equivalent_gqa_groups(*, elements_per_token_per_layer: float, head_dim: int)
     return elements_per_token_per_layer / (2 * head_dim)
 
 
+@formula(params="N", bits_per_param=r"\text{bits}")
 def weight_bytes(*, params: float, bits_per_param: float) -> float:
     r"""Bytes the weights occupy at a given precision.
 

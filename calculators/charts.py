@@ -1050,8 +1050,10 @@ def tornado_chart_svg(spec: Mapping[str, Any], *, narrow: bool = False) -> str:
             d.block(row_top + (row_h - 1.25 * g.text * len(names[n])) / 2, names[n], g.pad + column - 8,
                     "calc-chart-tick", g.text, "end")
         bar_top = bar_row_top + (row_h - bar_h) / 2
-        # the end farther from the base first, so that the nearer one stays visible when both are on one side
-        for value, _, colour in sorted(ends[n], key=lambda e: -abs(sv(e[0]) - sv(base))):
+        # the end farther from the base first, so that the nearer one stays visible when both are on one side;
+        # distances rounded, so that two ends equally far (±10% of a linear input) keep their order whatever the
+        # last bit of the axis's scale (Pyodide's libm and CPython's differ there)
+        for value, _, colour in sorted(ends[n], key=lambda e: -round(abs(sv(e[0]) - sv(base)), 6)):
             a, b = sorted((sv(base), sv(value)))
             d.bar(a, bar_top, b - a, bar_h, colour)
         (low_v, _, _), (high_v, _, _) = ends[n]

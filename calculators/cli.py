@@ -1,4 +1,5 @@
-"""Command line: ``python -m calculators list`` and ``python -m calculators run ID [name=value ...]``.
+"""Command line: ``python -m calculators list``, ``python -m calculators run ID [name=value ...]`` and
+``python -m calculators sensitivity ID [name=value ...] [--output NAME] [--percent P] [--no-ranges]``.
 
 Exit codes: 0 on success, 2 when the inputs are invalid (the field errors are printed) or the call is malformed.
 """
@@ -14,6 +15,7 @@ from typing import Any, TextIO
 from .model_config import MAX_CONFIG_CHARS
 from .registry import calculator_ids, get_calculator, list_calculators, run
 from .schema import Calculator, ChoiceField, TextField
+from .sensitivity import sensitivity
 
 __all__ = ["main"]
 
@@ -58,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     runner.add_argument("--config", metavar="FILE", help="a Hugging Face config.json to count the model from")
     runner.add_argument("--json", action="store_true", help="print the result as JSON")
     runner.add_argument("-h", "--help", action="store_true", help="show the calculator's inputs and outputs")
+    varier = sub.add_parser("sensitivity", help="which inputs move an output most (a tornado table)")
+    varier.add_argument("id", help="calculator id (see `list`)")
+    varier.add_argument("assignments", nargs="*", metavar="name=value", help="inputs")
+    varier.add_argument("--preset", help="fill the model inputs from a preset; explicit inputs override it")
+    varier.add_argument("--config", metavar="FILE", help="a Hugging Face config.json to count the model from")
+    varier.add_argument("--output", help="the output to watch (default: the calculator's main one)")
+    varier.add_argument("--percent", help="vary inputs without a stated range by this many percent (default 10)")
+    varier.add_argument("--no-ranges", action="store_true", help="vary every input by --percent, ignoring ranges")
+    varier.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -84,25 +95,9 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.id is None:
         err.write("error: name a calculator: python -m calculators run ID (see `python -m calculators list`)\n")
         return 2
-    inputs: dict[str, Any] = {}
-    for item in args.assignments:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            err.write(f"error: expected name=value, got {item!r}\n")
-            return 2
-        inputs[name] = value
-    if args.preset:
-        inputs["preset"] = args.preset
-    if args.config:
-        if calc is None or calc.field("config") is None:
-            takes = [c for c in calculator_ids() if get_calculator(c).field("config")]  # type: ignore[union-attr]
-            err.write(f"error: {args.id} does not take a model config; these do: {', '.join(takes)}\n")
-            return 2
-        text, problem = _read_config_file(args.config)
-        if problem:
-            err.write(f"error: config: {problem}\n")
-            return 2
-        inputs["config"] = text
+    inputs = _inputs(args, calc, err)
+    if inputs is None:
+        return 2
     result = run(args.id, inputs)
     if args.json:
         public = {
@@ -131,6 +126,59 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _write_table(table, out)
         for note in result["notes"]:
             out.write(f"note: {note}\n")
+    return 0
+
+
+def _inputs(args: argparse.Namespace, calc: Calculator | None, err: TextIO) -> dict[str, Any] | None:
+    """The inputs named on the command line (name=value, --preset, --config FILE), or None after an error."""
+    inputs: dict[str, Any] = {}
+    for item in args.assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            err.write(f"error: expected name=value, got {item!r}\n")
+            return None
+        inputs[name] = value
+    if args.preset:
+        inputs["preset"] = args.preset
+    if args.config:
+        if calc is None or calc.field("config") is None:
+            takes = [c for c in calculator_ids() if get_calculator(c).field("config")]  # type: ignore[union-attr]
+            err.write(f"error: {args.id} does not take a model config; these do: {', '.join(takes)}\n")
+            return None
+        text, problem = _read_config_file(args.config)
+        if problem:
+            err.write(f"error: config: {problem}\n")
+            return None
+        inputs["config"] = text
+    return inputs
+
+
+def _sensitivity(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    inputs = _inputs(args, get_calculator(args.id), err)
+    if inputs is None:
+        return 2
+    result = sensitivity(args.id, inputs, output=args.output, percent=args.percent, ranges=not args.no_ranges)
+    if result["errors"]:
+        for e in result["errors"]:
+            where = f"{e['field']}: " if e["field"] else ""
+            err.write(f"error: {where}{e['message']}\n")
+        return 2
+    if args.json:
+        json.dump({key: value for key, value in result.items() if key != "chart"}
+                  | {"chart": result["chart"]["spec"] if result["chart"] else None}, out, indent=2)
+        out.write("\n")
+        return 0
+    out.write(f"{result['output']['label']}: {result['base']['text']} with the inputs given\n")
+    rows = [["Input", "Low", "High", "Output at low", "Output at high", "Range"]]
+    for bar in result["bars"]:
+        rows.append([bar["label"], bar["low_input_text"], bar["high_input_text"], bar["low_text"] or "refused",
+                     bar["high_text"] or "refused", bar["source"]])
+    _write_table({"title": "Largest swing first", "columns": rows[0], "rows": rows[1:]}, out)
+    for bar in result["bars"]:
+        for problem in bar["problems"]:
+            out.write(f"note: {bar['label']}, {problem}\n")
+    for note in result["notes"]:
+        out.write(f"note: {note}\n")
     return 0
 
 
@@ -170,12 +218,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return int(exc.code or 0)
     # name=value pairs may stand after options (`run ID --preset X a=1`): argparse leaves those over.
     stray = [item for item in extra if "=" not in item or item.startswith("-")]
-    if stray or (extra and args.command != "run"):
+    if stray or (extra and args.command not in ("run", "sensitivity")):
         err.write(f"error: unrecognized arguments: {' '.join(stray or extra)}\n")
         return 2
-    if args.command == "run":
+    if args.command in ("run", "sensitivity"):
         args.assignments = [*args.assignments, *extra]
     if args.command == "list":
         _print_list(args.json, out)
         return 0
+    if args.command == "sensitivity":
+        return _sensitivity(args, out, err)
     return _run(args, out, err)

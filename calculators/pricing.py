@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from .formulas import formula
+
 __all__ = [
     "HOURS_PER_YEAR",
     "annual_capital_cost_usd",
@@ -23,6 +25,7 @@ __all__ = [
 HOURS_PER_YEAR = 8760
 
 
+@formula(gpu_hours=r"\text{GPU-hours}", usd_per_gpu_hour=r"p_\text{GPU}")
 def rental_cost_usd(*, gpu_hours: float, usd_per_gpu_hour: float) -> float:
     r"""Dollars for `gpu_hours` at a rental price: $\text{USD} = \text{GPU-hours} \cdot p_\text{GPU}$.
 
@@ -33,6 +36,7 @@ def rental_cost_usd(*, gpu_hours: float, usd_per_gpu_hour: float) -> float:
     return gpu_hours * usd_per_gpu_hour
 
 
+@formula(watts=r"\text{watts}", pue=r"\mathrm{PUE}", usd_per_kwh=r"p_\text{kWh}")
 def power_cost_per_gpu_hour(*, watts: float, pue: float, usd_per_kwh: float) -> float:
     r"""Electricity per GPU-hour, dollars: $\text{USD}_\text{power} = \dfrac{\text{watts}}{1000} \cdot \mathrm{PUE}
     \cdot p_\text{kWh}$.
@@ -106,6 +110,7 @@ def cash_payback_months(*, capex_usd: float, used_hours_per_year: float, rental_
     return capex_usd / monthly_saving if monthly_saving > 0 else None
 
 
+@formula(rate=r"\kappa", years="Y")
 def capital_recovery_factor(*, rate: float, years: float) -> float:
     r"""The share of a purchase price to pay each year for `years` years so that the price is repaid with
     interest at `rate` $\kappa$ (the annuity, or capital recovery, factor):
@@ -125,6 +130,8 @@ def capital_recovery_factor(*, rate: float, years: float) -> float:
     return rate * (1 + growth_minus_one) / growth_minus_one
 
 
+@formula(capex_usd=r"\text{USD}_\text{cap}", years="Y", rate=r"\kappa",
+         fixed_usd_per_year=r"\text{USD}_\text{fixed}", power_usd_per_hour=r"\text{USD}_\text{power}", utilization="u")
 def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
                             power_usd_per_hour: float, utilization: float) -> float:
     r"""What an owned GPU costs per hour of use, dollars:
@@ -145,6 +152,8 @@ def owned_cost_per_gpu_hour(*, capex_usd: float, years: float, rate: float, fixe
         HOURS_PER_YEAR * utilization) + power_usd_per_hour
 
 
+@formula(capex_usd=r"\text{USD}_\text{cap}", fixed_usd_per_year=r"\text{USD}_\text{fixed}",
+         power_usd_per_hour=r"\text{USD}_\text{power}", rental_usd_per_gpu_hour=r"p_\text{GPU}")
 def break_even_utilization(*, capex_usd: float, years: float, rate: float, fixed_usd_per_year: float,
                            power_usd_per_hour: float, rental_usd_per_gpu_hour: float) -> float | None:
     r"""The utilisation at which owning costs the same per used hour as renting, fraction:

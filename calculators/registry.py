@@ -13,10 +13,11 @@ from typing import Any
 
 from .charts import chart_svg
 from .formatting import format_value
+from .formulas import STEP_SEPARATOR, explain, tracing
 from .schema import Calculator, FieldError, read_inputs
 
-__all__ = ["CATALOG", "CalculatorLoadError", "calculator_ids", "get_calculator", "list_calculators", "run",
-           "run_json"]
+__all__ = ["CATALOG", "TOOLS", "CalculatorLoadError", "calculator_ids", "get_calculator", "list_calculators", "run",
+           "run_json", "tool_json"]
 
 CATALOG: dict[str, str] = {
     # attention and models
@@ -99,9 +100,13 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
 
     Never raises for bad input. The result has ``outputs`` (name -> value, unit, label, format, text), ``errors``
     (a list of ``{field, message}``; when it is not empty, ``outputs`` is empty: nothing is computed from an invalid
-    set), ``inputs`` (the values used, after preset and defaults), ``notes`` (remarks about the result) and
-    ``charts`` (each a ``spec`` dict, the ``svg`` drawn from it by `calculators.charts` for a wide box and the
-    ``svg_narrow`` drawn for a phone) and ``tables`` (titled rows of formatted text).
+    set), ``inputs`` (the values used, after preset and defaults), ``notes`` (remarks about the result),
+    ``verdicts`` (``{ok, title, text}``: "Does not fit" and the like), ``charts`` (each a ``spec`` dict, the ``svg``
+    drawn from it by `calculators.charts` for a wide box and the ``svg_narrow`` drawn for a phone), ``tables``
+    (titled rows of formatted text) and ``formulas`` (for each main output whose value a formula of the package
+    computed, ``{output, label, tex}``: the formula with symbols, with these numbers, and its result, as the lines
+    of a TeX ``aligned`` block, after the steps that led to it that an earlier output did not show; see
+    `calculators.formulas`).
 
     Examples:
         >>> result = run("kv-cache", {"preset": "deepseek-v3", "bits_per_element": "16"})
@@ -120,7 +125,8 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
     values, errors = read_inputs(calc, inputs or {})
     if errors:
         return _response(calc.id, values, {}, errors, ())
-    result = calc.compute(values)
+    with tracing() as calls:
+        result = calc.compute(values)
     outputs: dict[str, Any] = {}
     for out in calc.outputs:
         value = result.values.get(out.name)
@@ -135,7 +141,18 @@ def run(calculator_id: str, inputs: Mapping[str, Any] | None = None) -> dict[str
         }
     charts = [{"spec": spec, "svg": chart_svg(spec), "svg_narrow": chart_svg(spec, narrow=True)}
               for spec in result.charts]  # after the finiteness check
-    return _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
+    formulas, shown = [], set()
+    for out in calc.outputs:
+        tex = explain(calls, outputs[out.name]["value"]) if out.main else None
+        if tex is not None:  # the steps an earlier output already showed are not repeated; its own formula is
+            *before, own = tex.split(STEP_SEPARATOR)
+            steps = [step for step in before if step not in shown] + [own]
+            shown.update(steps)
+            formulas.append({"output": out.name, "label": out.label, "tex": STEP_SEPARATOR.join(steps)})
+    response = _response(calc.id, values, outputs, [], result.notes, charts, [dict(t) for t in result.tables])
+    response["verdicts"] = [v.as_dict() for v in result.verdicts]
+    response["formulas"] = formulas
+    return response
 
 
 def run_json(calculator_id: str, inputs_json: str) -> str:
@@ -155,6 +172,44 @@ def run_json(calculator_id: str, inputs_json: str) -> str:
     return json.dumps(run(calculator_id, inputs), ensure_ascii=False)
 
 
+TOOLS = ("sensitivity", "reproduce")
+"""What `tool_json` can do besides `run`: `calculators.sensitivity.sensitivity` (options ``output``, ``percent``,
+``ranges``) and `calculators.reproduce.reproduce` (no options)."""
+
+
+def tool_json(tool: str, calculator_id: str, inputs_json: str, options_json: str = "{}") -> str:
+    """One of `TOOLS` on a calculator's inputs, JSON text in and out: what the browser worker calls for a widget's
+    "Which inputs matter?" and "Copy as Python". Never raises for bad input.
+
+    Examples:
+        >>> json.loads(tool_json("reproduce", "kv-cache", '{"preset": "deepseek-v3"}'))["command"]
+        'python -m calculators run kv-cache --preset deepseek-v3'
+        >>> json.loads(tool_json("rm -rf", "kv-cache", "{}"))["errors"][0]["message"]
+        'No tool “rm -rf”. Known: sensitivity, reproduce.'
+    """
+    try:
+        inputs = json.loads(inputs_json)
+        options = json.loads(options_json)
+    except (TypeError, ValueError):
+        inputs = options = None
+    if not isinstance(inputs, dict) or not isinstance(options, dict):
+        return json.dumps({"errors": [{"field": None, "message": "Inputs and options must be JSON objects."}]})
+    if tool == "sensitivity":
+        from .sensitivity import sensitivity  # noqa: PLC0415 (it imports this module)
+
+        ranges = options.get("ranges", True)
+        answer = sensitivity(calculator_id, inputs, output=options.get("output"), percent=options.get("percent"),
+                             ranges=ranges if isinstance(ranges, bool) else True)
+    elif tool == "reproduce":
+        from .reproduce import reproduce  # noqa: PLC0415 (it imports this module)
+
+        answer = reproduce(calculator_id, inputs)
+    else:
+        message = f"No tool “{str(tool)[:40]}”. Known: {', '.join(TOOLS)}."
+        answer = {"errors": [{"field": None, "message": message}]}
+    return json.dumps(answer, ensure_ascii=False)
+
+
 def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], errors: list[FieldError],
               notes: tuple[str, ...], charts: list[dict[str, Any]] | None = None,
               tables: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -166,4 +221,6 @@ def _response(calc_id: Any, values: Mapping[str, Any], outputs: dict[str, Any], 
         "notes": list(notes),
         "charts": charts or [],
         "tables": tables or [],
+        "verdicts": [],
+        "formulas": [],
     }

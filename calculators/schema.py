@@ -6,6 +6,7 @@ user input: each problem becomes a `FieldError` naming the field and saying what
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -20,8 +21,11 @@ __all__ = [
     "FieldError",
     "NumberField",
     "Output",
+    "Plausible",
     "Result",
     "TextField",
+    "Verdict",
+    "grouped",
     "read_inputs",
 ]
 
@@ -51,7 +55,44 @@ def _common_schema(f: Any) -> dict[str, Any]:
         "help": f.help,
         "default": f.default,
         "relevant_when": {k: list(v) for k, v in f.relevant_when.items()},
+        "group": f.group,
+        "advanced": f.advanced,
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plausible:
+    """The range a numeric input plausibly takes, with where that range comes from: what a sensitivity analysis
+    (`calculators.sensitivity`) varies the input over.
+
+    `low` and `high` are values of the input, or, when `relative` is true, factors of its current value (0.8 and
+    1.2 for ±20%): relative suits an input whose scale depends on the model or the accelerator chosen.
+    `source` says where the range comes from ("an assumption" is an honest source).
+
+    Examples:
+        >>> Plausible(low=0.3, high=0.5, source="x").bounds(0.4)
+        (0.3, 0.5)
+        >>> Plausible(low=0.8, high=1.25, relative=True).bounds(2.0)
+        (1.6, 2.5)
+    """
+
+    low: float
+    high: float
+    relative: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
+            raise ValueError(f"a plausible range needs finite low < high, got {self.low}, {self.high}")
+
+    def bounds(self, value: float) -> tuple[float, float]:
+        """(low, high) for an input whose current value is `value`."""
+        if self.relative:
+            return value * self.low, value * self.high
+        return self.low, self.high
+
+    def schema(self) -> dict[str, Any]:
+        return {"low": self.low, "high": self.high, "relative": self.relative, "source": self.source}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +100,9 @@ class NumberField:
     """A numeric input with its unit, bounds and help.
 
     `relevant_when` maps another field's name to the values for which this one matters; a field that does not
-    matter is neither validated nor used, and the widget hides it.
+    matter is neither validated nor used, and the widget hides it. `group` names the heading the widget shows the
+    field under (fields of one group need not be adjacent); `advanced` puts it among the inputs a widget folds away.
+    `plausible` is the range a sensitivity analysis varies it over (without one: a stated ± percentage).
     """
 
     name: str
@@ -74,6 +117,9 @@ class NumberField:
     maximum: float | None = None
     suggestions: tuple[tuple[float, str], ...] = ()
     relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    group: str = ""
+    advanced: bool = False
+    plausible: Plausible | None = None
     kind: str = "number"
 
     def schema(self) -> dict[str, Any]:
@@ -84,7 +130,26 @@ class NumberField:
             "exclusive_minimum": self.exclusive_minimum,
             "maximum": self.maximum,
             "suggestions": [{"value": v, "label": label} for v, label in self.suggestions],
+            "plausible": self.plausible.schema() if self.plausible else None,
         }
+
+    def clamp(self, value: float) -> float | int:
+        """`value` brought within the field's bounds (just inside an exclusive minimum), whole if the field is."""
+        if self.maximum is not None:
+            value = min(value, self.maximum)
+        if self.minimum is not None:
+            if self.exclusive_minimum and value <= self.minimum:
+                value = math.nextafter(self.minimum, math.inf) if not self.integer else math.floor(self.minimum) + 1
+            value = max(value, self.minimum)
+        if self.integer:
+            value = round(value)
+            below = self.minimum is not None and (value < self.minimum or (self.exclusive_minimum and value <= self.minimum))
+            if below:
+                value = math.floor(self.minimum) + 1
+            if self.maximum is not None and value > self.maximum:
+                value = math.floor(self.maximum)
+            return int(value)
+        return value
 
     def _too_large(self) -> str:
         return f"Must be at most {_plain(self.maximum)}." if self.maximum is not None else "Enter a smaller number."
@@ -142,6 +207,8 @@ class ChoiceField:
     choices: tuple[tuple[str, str], ...]
     help: str = ""
     relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    group: str = ""
+    advanced: bool = False
     kind: str = "choice"
     unit: str = ""
     symbol: str = ""
@@ -176,6 +243,8 @@ class TextField:
     rows: int = 6
     accept: str = ""
     relevant_when: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    group: str = ""
+    advanced: bool = False
     kind: str = "text"
     unit: str = ""
     symbol: str = ""
@@ -197,6 +266,11 @@ class TextField:
 Field = NumberField | ChoiceField | TextField
 
 
+def grouped(group: str, *fields: Field, advanced: bool = False) -> tuple[Field, ...]:
+    """`fields` (made by a shared helper) placed under the heading `group`, and folded away if `advanced`."""
+    return tuple(dataclasses.replace(f, group=group, advanced=advanced or f.advanced) for f in fields)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Output:
     """A computed quantity: how it is labelled and written (`format` is a key of `formatting.FORMATS`).
@@ -204,6 +278,9 @@ class Output:
     `unit` is shown with every value: written after the number ("989.4 TFLOPS", "1.54×", "41.78 months"), or, for
     a format that writes its own unit, one of `formatting.CARRIED_UNITS` ("B", "FLOP", "USD", ...). A pure number
     has `formatting.DIMENSIONLESS`.
+
+    `main` marks the few outputs a reader comes for: the widget shows their formulas with the numbers in them, and
+    a sensitivity analysis looks at the first of them unless the calculator names another.
     """
 
     name: str
@@ -211,9 +288,27 @@ class Output:
     unit: str
     format: str = "number"
     help: str = ""
+    main: bool = False
 
-    def schema(self) -> dict[str, str]:
-        return {"name": self.name, "label": self.label, "unit": self.unit, "format": self.format, "help": self.help}
+    def schema(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "unit": self.unit, "format": self.format, "help": self.help,
+                "main": self.main}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verdict:
+    """A yes-or-no answer a result gives ("Does not fit"), shown as a verdict rather than left in a note.
+
+    `ok` is True for the good answer, False for the bad one; `title` is the answer in a few words, `text` says why
+    with the numbers.
+    """
+
+    ok: bool
+    title: str
+    text: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "title": self.title, "text": self.text}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -232,13 +327,14 @@ class Example:
 @dataclass(frozen=True, kw_only=True)
 class Result:
     """What a calculator's compute function returns: outputs by name (None where not applicable), notes, and
-    chart specs (see `calculators.charts`), and tables: ``{"title": str, "columns": [str, ...], "rows": [[str, ...],
-    ...]}`` of text already formatted (written into the page as text, never as HTML)."""
+    chart specs (see `calculators.charts`), tables: ``{"title": str, "columns": [str, ...], "rows": [[str, ...],
+    ...]}`` of text already formatted (written into the page as text, never as HTML), and verdicts (`Verdict`)."""
 
     values: Mapping[str, float | None]
     notes: tuple[str, ...] = ()
     charts: tuple[Mapping[str, Any], ...] = ()
     tables: tuple[Mapping[str, Any], ...] = ()
+    verdicts: tuple[Verdict, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,7 +344,10 @@ class Calculator:
     `compute` takes the validated inputs and returns a `Result`; `check` adds errors that involve several fields;
     `presets` maps a preset name to the inputs it fills; `preset_fields` lists which inputs a preset sets.
     `from_config`, for a calculator that takes a model, maps a `ModelArchitecture` read from the text of its
-    ``config`` input to the inputs it fills, as a preset would.
+    ``config`` input to the inputs it fills, as a preset would. `groups` orders the fields' groups as the widget
+    shows them (groups it leaves out follow in the order the fields name them): the first holds the few inputs that
+    matter most, and on a phone the results come right after it. `sensitivity_output` names the output a
+    sensitivity analysis looks at unless told otherwise (default: the first main output).
     """
 
     id: str
@@ -263,6 +362,8 @@ class Calculator:
     default_preset: str | None = None
     examples: tuple[Example, ...] = ()
     from_config: Callable[[Any], Mapping[str, Any]] | None = None
+    groups: tuple[str, ...] = ()
+    sensitivity_output: str = ""
 
     def __post_init__(self) -> None:
         # Presets are built once per process (they read data/ and may count a model), not on every run.
@@ -286,7 +387,23 @@ class Calculator:
             "preset_fields": list(self.preset_fields),
             "default_preset": self.default_preset,
             "examples": [e.schema() for e in self.examples],
+            "groups": self.group_order(),
+            "sensitivity_output": self.default_sensitivity_output(),
         }
+
+    def default_sensitivity_output(self) -> str:
+        """The output a sensitivity analysis looks at unless told otherwise."""
+        if self.sensitivity_output:
+            return self.sensitivity_output
+        return next((o.name for o in self.outputs if o.main), self.outputs[0].name)
+
+    def group_order(self) -> list[str]:
+        """The fields' groups in the order the widget shows them (see `groups`); "" for fields without one."""
+        order = [g for g in self.groups if any(f.group == g for f in self.fields)]
+        for f in self.fields:
+            if f.group not in order:
+                order.append(f.group)
+        return order
 
 
 def is_relevant(f: Field, values: Mapping[str, Any]) -> bool:

@@ -31,6 +31,7 @@ from .attention import (kv_cache_bytes_per_token, linear_attention_state_element
                         weight_bytes)
 from .flops import (attended_tokens, causal_mean_attended_tokens, layered_attention_flops_per_token,
                     matmul_flops_per_token)
+from .formulas import formula
 from .memory import usable_memory_bytes
 from .training import SECONDS_PER_HOUR
 
@@ -60,9 +61,7 @@ __all__ = [
     "per_user_tokens_per_second",
     "prefill_flops_per_token",
     "prefill_tokens_per_second_per_gpu",
-    "request_cost_usd",
     "step_seconds",
-    "token_revenue_usd",
     "tokens_per_step",
     "usd_per_million_tokens",
 ]
@@ -691,42 +690,6 @@ def usd_per_million_tokens(*, usd_per_gpu_hour: float, gpus: float, tokens_per_s
         0.1995
     """
     return usd_per_gpu_hour * gpus / (SECONDS_PER_HOUR * tokens_per_second) * 1e6
-
-
-def request_cost_usd(*, prompt_tokens: float, cached_share: float, output_tokens: float,
-                     usd_per_mtok_input_miss: float, usd_per_mtok_input_hit: float,
-                     usd_per_mtok_output: float) -> float:
-    r"""Dollars for one request: its prompt (the cached share at the hit price, the rest at the miss price) and
-    its answer.
-
-    $$\text{USD}_\text{request} = \frac{T_\text{hit}\, p_\text{hit} + (T_p - T_\text{hit})\, p_\text{in}
-      + T_r\, p_\text{out}}{10^6}$$
-
-    with $T_\text{hit}$ the cached share of the $T_p$ prompt tokens and $T_r$ the answer's tokens.
-
-    Examples:
-        >>> round(request_cost_usd(prompt_tokens=4000, cached_share=0.5, output_tokens=1000,
-        ...       usd_per_mtok_input_miss=0.55, usd_per_mtok_input_hit=0.14, usd_per_mtok_output=2.19), 5)
-        0.00357
-    """
-    hit = prompt_tokens * cached_share
-    return (hit * usd_per_mtok_input_hit + (prompt_tokens - hit) * usd_per_mtok_input_miss
-            + output_tokens * usd_per_mtok_output) / 1e6
-
-
-def token_revenue_usd(*, cache_hit_tokens: float, cache_miss_tokens: float, output_tokens: float,
-                      usd_per_mtok_hit: float, usd_per_mtok_miss: float, usd_per_mtok_output: float) -> float:
-    r"""What tokens would bring in at a price list, dollars: the request's formula (`request_cost_usd`) over a
-    period's token counts, $\text{USD}_\text{revenue} = (T_\text{hit}\, p_\text{hit} + (T_p - T_\text{hit})\,
-    p_\text{in} + T_r\, p_\text{out}) / 10^6$.
-
-    Examples:
-        >>> token_revenue_usd(cache_hit_tokens=342e9, cache_miss_tokens=266e9, output_tokens=168e9,
-        ...     usd_per_mtok_hit=0.14, usd_per_mtok_miss=0.55, usd_per_mtok_output=2.19)  # Day 6, rounded counts
-        562100.0
-    """
-    return (cache_hit_tokens * usd_per_mtok_hit + cache_miss_tokens * usd_per_mtok_miss
-            + output_tokens * usd_per_mtok_output) / 1e6
 
 
 def cost_profit_margin(*, revenue_usd: float, cost_usd: float) -> float:

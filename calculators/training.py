@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .formulas import formula
 from .pricing import rental_cost_usd
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
 SECONDS_PER_HOUR = 3600
 
 
+@formula(flops_per_token=r"C_\text{token}", tokens=r"T_\text{train}")
 def training_flops(*, flops_per_token: float, tokens: float) -> float:
     r"""Total training compute, FLOPs: $C = C_\text{token} \cdot T_\text{train}$.
 
@@ -44,6 +46,7 @@ def training_flops(*, flops_per_token: float, tokens: float) -> float:
     return flops_per_token * tokens
 
 
+@formula(total_flops="C", peak_flops_per_second="P", mfu=r"\mathrm{MFU}")
 def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu: float) -> float:
     r"""GPU-hours to do `total_flops` at a fraction `mfu` of each GPU's peak, hours:
     $\text{GPU-hours} = \dfrac{C}{3600 \cdot P \cdot \mathrm{MFU}}$.
@@ -58,6 +61,7 @@ def gpu_hours_for_flops(*, total_flops: float, peak_flops_per_second: float, mfu
     return total_flops / (SECONDS_PER_HOUR * peak_flops_per_second * mfu)
 
 
+@formula(total_flops="C", gpu_hours=r"\text{GPU-hours}", peak_flops_per_second="P")
 def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: float) -> float:
     r"""The MFU a reported number of GPU-hours implies, fraction:
     $\mathrm{MFU} = \dfrac{C}{3600 \cdot \text{GPU-hours} \cdot P}$.
@@ -73,6 +77,7 @@ def implied_mfu(*, total_flops: float, gpu_hours: float, peak_flops_per_second: 
     return total_flops / (SECONDS_PER_HOUR * gpu_hours * peak_flops_per_second)
 
 
+@formula(gpu_hours=r"\text{GPU-hours}", gpus=r"n_\text{GPU}")
 def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
     r"""Hours of wall-clock time when `gpus` GPUs share the work evenly:
     $\text{hours} = \text{GPU-hours} / n_\text{GPU}$.
@@ -84,8 +89,10 @@ def wall_clock_hours(*, gpu_hours: float, gpus: float) -> float:
     return gpu_hours / gpus
 
 
+@formula(gpu_hours=r"\text{GPU-hours}", tokens=r"T_\text{train}")
 def gpu_hours_per_trillion_tokens(*, gpu_hours: float, tokens: float) -> float:
-    r"""GPU-hours per $10^{12}$ training tokens: $\text{GPU-hours} / (T_\text{train} / 10^{12})$.
+    r"""GPU-hours per $10^{12}$ training tokens:
+    $\text{GPU-hours per } 10^{12} \text{ tokens} = \dfrac{\text{GPU-hours}}{T_\text{train} / 10^{12}}$.
 
     Examples:
         >>> gpu_hours_per_trillion_tokens(gpu_hours=2_664_000, tokens=14.8e12)  # DeepSeek-V3: 180K

@@ -8,8 +8,12 @@ figures cover what a reader does, not one cached input. Requests run round after
 consecutive runs of a calculator differ. The first round is a warm-up and is not counted. Prints a table: requests,
 runs, median, p95 and max in milliseconds, and whether p95 meets the target.
 
+With ``--tool sensitivity`` (or ``reproduce``) it times the widgets' on-demand tools instead, on each calculator's
+defaults and presets: they have no 16 ms target (a reader asks for them once, and the widget says it is working),
+but they hold the worker while they run, so a recompute asked for meanwhile waits that long.
+
 Usage, from the repository root: ``.venv/bin/python scripts/bench_calculators.py [--rounds N] [--per-calculator N]
-[--only ID ...] [--json]``. Exit status 0 whatever the figures (a benchmark, not a test).
+[--only ID ...] [--tool NAME] [--json]``. Exit status 0 whatever the figures (a benchmark, not a test).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 from roundtrip import roundtrip_requests  # noqa: E402
 from sitebuild.assets import build_wheel  # noqa: E402
 
-from calculators import calculator_ids  # noqa: E402
+from calculators import calculator_ids, get_calculator  # noqa: E402
 
 TARGET_P95_MS = 16.0
 
@@ -45,11 +49,16 @@ def main() -> int:
     parser.add_argument("--per-calculator", type=int, default=60, help="requests per calculator at most")
     parser.add_argument("--only", nargs="*", default=None, help="calculator ids (default: all)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--tool", choices=("sensitivity", "reproduce"), help="time a widget tool instead of run")
     args = parser.parse_args()
 
     ids = args.only or calculator_ids()
     requests: list[dict] = []
-    for calc_id in ids:
+    for calc_id in ids if args.tool else ():
+        calc = get_calculator(calc_id)
+        starts = [{"preset": name} for name in calc.presets()] or [{}]
+        requests += [{"id": calc_id, "inputs": inputs, "tool": args.tool} for inputs in starts]
+    for calc_id in ids if not args.tool else ():
         mine = [{"id": calc_id, "inputs": inputs} for _, inputs, _ in roundtrip_requests(calc_id)]
         if len(mine) > args.per_calculator:  # keep the round trips of the defaults and presets, sample the edits
             first = [r for r in mine if set(r["inputs"]) >= {"preset"} or r is mine[0]][: args.per_calculator // 3]
@@ -81,7 +90,8 @@ def main() -> int:
     if args.json:
         print(json.dumps({"python": answer["python"], "target_p95_ms": TARGET_P95_MS, "calculators": rows}, indent=2))
         return 0
-    print(f"Recompute latency in Pyodide (Python {answer['python']}, Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}); "
+    what = f"{args.tool} (on demand, no target)" if args.tool else "Recompute latency"
+    print(f"{what} in Pyodide (Python {answer['python']}, Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}); "
           f"target p95 <= {TARGET_P95_MS:g} ms")
     print(f"{'calculator':18} {'requests':>8} {'runs':>6} {'median':>8} {'p95':>8} {'max':>8}")
     for row in rows:

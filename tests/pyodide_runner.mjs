@@ -26,7 +26,10 @@ const registry = pyodide.pyimport("calculators.registry");
 const requests = JSON.parse(readFileSync(requestsPath, "utf8"));
 // Python's JSON text is passed through unparsed: a JavaScript round trip would write a float such as 1.728e19 as
 // the integer 17281879425364787000, which Python then reads as a different number.
-const results = requests.map(({ id, inputs }) => registry.run_json(id, JSON.stringify(inputs)));
+// A request with a `tool` calls tool_json (the widget's sensitivity and reproduce requests) instead of run_json.
+const results = requests.map(({ id, inputs, tool, options }) =>
+  tool ? registry.tool_json(tool, id, JSON.stringify(inputs), JSON.stringify(options || {}))
+    : registry.run_json(id, JSON.stringify(inputs)));
 const info = JSON.parse(pyodide.runPython(`
 import json, sys
 json.dumps({"version": sys.version.split()[0],

@@ -128,7 +128,8 @@ def test_accelerator_memory_after_weights() -> None:
 def test_weights_that_do_not_fit_leave_nothing_and_say_so() -> None:
     result = run("kv-cache", {"preset": "deepseek-v3", "accelerator": "h800", "accelerator_count": 8, "weight_bits": 16})
     assert result["outputs"]["tokens_fit"]["value"] == 0
-    assert any("do not fit" in note for note in result["notes"])
+    [verdict] = result["verdicts"]  # said as a verdict, not left in a note
+    assert not verdict["ok"] and verdict["title"] == "The weights do not fit" and "do not fit" in verdict["text"]
     no_gpu = run("kv-cache", {"preset": "deepseek-v3"})
     assert no_gpu["outputs"]["tokens_fit"]["value"] is None
 

@@ -6,6 +6,7 @@ and no request outside the local origin.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def watched_page(browser, base_url: str):
     problems: list[str] = []
     offsite: list[str] = []
     page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    # with the script's stack, so that an intermittent error says where it came from
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}\n{(e.stack or '')[:1500]}"))
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
     context.on("request", lambda r: offsite.append(r.url) if not r.url.startswith((base_url, "data:", "blob:")) else None)
@@ -202,8 +204,9 @@ def test_instant_navigation_keeps_widgets_working(page) -> None:
     page.go_back()
     page.wait_for_url("**/notation/")
     page.go_forward()
-    page.wait_for_url(f"**/{PAGE}")
+    page.wait_for_url(re.compile(rf".*/{PAGE}\?kv-cache\.context_length=2048$"))  # the edit is in the URL
     page.wait_for_selector(LIVE, timeout=LOAD_TIMEOUT_MS)
+    assert page.input_value(field("context_length")) == "2048"  # and back in the form
     page.fill(field("context_length"), "4096")
     wait_output(page, "bytes_per_sequence", cpython({**WIDGET_INPUTS, "context_length": 4096}, "bytes_per_sequence"))
 
@@ -318,11 +321,16 @@ def test_paste_a_config_get_the_numbers_and_the_table(page) -> None:
 
     open_moe(page, M)
     mixtral = json.dumps(data.models()["mixtral-8x7b"].config)
+    summary = f"{M} .calc-config > summary"
+    assert page.text_content(summary).strip() == "DeepSeek-V3 config loaded (edit)"  # not a textarea of JSON
+    assert page.is_hidden(f"{M}-config")
+    page.click(summary)  # "(edit)" opens it
     page.fill(f"{M}-config", mixtral)
     expected = run("model-params", {"config": mixtral})
     wait_widget_output(page, M, "total_params", expected["outputs"]["total_params"]["text"])
     assert widget_output(page, M, "active_params") == expected["outputs"]["active_params"]["text"]
     assert page.input_value(f"{M}-preset") == "custom"
+    assert page.text_content(f"{M} .calc-config-state") == "Your config loaded (MixtralForCausalLM)"
     rows = page.locator(f"{M} .calc-table tbody tr")
     assert rows.count() == len(expected["tables"][0]["rows"])
     assert [c.strip() for c in rows.nth(0).locator("th, td").all_text_contents()] == expected["tables"][0]["rows"][0]
@@ -368,6 +376,8 @@ def test_kv_cache_widget_imports_a_config_and_a_preset_replaces_it(page) -> None
 
     open_live(page)
     llama = json.dumps(data.models()["llama-3.1-8b"].config)
+    assert page.text_content(f"{W} .calc-config-state") == "Import a config.json"
+    page.click(f"{W} .calc-config > summary")
     page.fill(field("config"), llama)
     expected = run("kv-cache", {**WIDGET_INPUTS, "preset": None, "config": llama})
     wait_output(page, "bytes_per_token", expected["outputs"]["bytes_per_token"]["text"])
@@ -380,6 +390,8 @@ def test_kv_cache_widget_imports_a_config_and_a_preset_replaces_it(page) -> None
 
 def test_router_widget_recomputes_and_bounds_work(page) -> None:
     open_moe(page, R)
+    assert page.is_hidden(f"{R}-seed")  # a less-used input, folded under "More inputs"
+    page.click(f"{R} .calc-advanced > summary")
     page.fill(f"{R}-seed", "11")
     expected = run("moe-router", {"seed": 11})["outputs"]
     wait_widget_output(page, R, "imbalance_after", expected["imbalance_after"]["text"])

@@ -18,6 +18,7 @@ PRESET = {"preset": "deepseek-v3-day6"}
 
 def open_serving(page, widget: str = S) -> None:
     page.goto(page.base + PAGE)
+    page.locator(widget).scroll_into_view_if_needed()  # Python starts near a widget
     page.wait_for_selector(f'{widget}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
 
 
@@ -35,6 +36,7 @@ def wait_error(page, name: str, says: str) -> None:
 def test_serving_widget_recomputes_with_its_frontier(page) -> None:
     page.goto(page.base + PAGE)
     assert widget_output(page, S, "usd_per_mtok_output") == expected({}, "usd_per_mtok_output")  # prerendered
+    page.locator(S).scroll_into_view_if_needed()  # Python starts near a widget
     page.wait_for_selector(f'{S}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
     page.fill(f"{S}-batch_size", "9216")
     wait_widget_output(page, S, "per_user_tokens_per_second", expected({"batch_size": 9216}, "per_user_tokens_per_second"))
@@ -76,6 +78,7 @@ def test_serving_widget_refuses_bad_input_and_keeps_the_last_good_results(page) 
         page.wait_for_selector(f"{S}-{name}-error[hidden]", state="attached", timeout=10_000)
     assert "calc-stale" not in page.get_attribute(f"{S} .calc-outputs", "class")
     # the other widgets on the page keep working
+    page.locator(D).scroll_into_view_if_needed()  # Python starts near a widget
     page.wait_for_selector(f'{D}[data-calc-engine="ready"]', timeout=LOAD_TIMEOUT_MS)
     page.select_option(f"{D}-preset", "deepseek-v3")
     wait_widget_output(page, D, "revenue_usd",

@@ -191,12 +191,12 @@ def test_kv_cache_says_when_it_does_not_fit() -> None:
                               "weight_bits": 8, "context_length": 131072, "batch_size": 1024})
     out = {k: v["value"] for k, v in result["outputs"].items()}
     assert out["cache_bytes"] > out["free_bytes"]
-    assert any(n.startswith("Does not fit") for n in result["notes"])
+    assert [(v["ok"], v["title"]) for v in result["verdicts"]] == [(False, "Does not fit")]
     assert out["context_fit_at_batch"] == int(out["free_bytes"] / 1024 // 70_272)
     assert out["sequences_fit"] == int(out["free_bytes"] // (70_272 * 131072))
     fits = run("kv-cache", {"preset": "deepseek-v3", "accelerator": "h800", "accelerator_count": 16,
                             "weight_bits": 8, "context_length": 4096})
-    assert any(n.startswith("Fits") for n in fits["notes"])
+    assert [(v["ok"], v["title"]) for v in fits["verdicts"]] == [(True, "Fits")]
 
 
 @pytest.mark.parametrize("text", ["  ", "\n\t "])

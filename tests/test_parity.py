@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from calculators import calculator_ids, data, get_calculator, run
+from calculators.registry import tool_json
 from roundtrip import all_roundtrip_requests
 
 pytestmark = pytest.mark.parity
@@ -100,7 +101,36 @@ def parity_requests() -> list[dict]:
     requests.append({"id": "no-such-calculator", "inputs": {}})
     # The page's round trip (tests/roundtrip.py): inputs back as text, each field edited, every choice combination.
     requests += [{"id": calc_id, "inputs": inputs} for calc_id, _, inputs, _ in all_roundtrip_requests()]
+    return requests + tool_requests()
+
+
+def tool_requests() -> list[dict]:
+    """The widgets' tools: sensitivity (each calculator's presets over declared ranges, every output of the cost
+    calculators, ±25%) and reproduce (each preset, and a preset's inputs with one edit, sent back as text)."""
+    requests = []
+    for calc_id in calculator_ids():
+        calc = get_calculator(calc_id)
+        starts = [{"preset": name} for name in calc.presets()] or [{}]
+        requests += [{"id": calc_id, "inputs": inputs, "tool": "sensitivity"} for inputs in starts]
+        requests += [{"id": calc_id, "inputs": starts[0], "tool": "sensitivity", "options": {"ranges": False, "percent": 25}}]
+        requests += [{"id": calc_id, "inputs": inputs, "tool": "reproduce"} for inputs in starts]
+        edited = [inputs for cid, what, inputs, _ in all_roundtrip_requests() if cid == calc_id and "=" in what]
+        requests += [{"id": calc_id, "inputs": inputs, "tool": "reproduce"} for inputs in edited[:: max(1, len(edited) // 8)]]
+    for calc_id in ("training-cost", "buy-vs-rent", "full-cost"):
+        calc = get_calculator(calc_id)
+        requests += [{"id": calc_id, "inputs": {"preset": calc.default_preset}, "tool": "sensitivity",
+                      "options": {"output": o.name}} for o in calc.outputs]
+    requests += [{"id": "kv-cache", "inputs": {"layers": "x"}, "tool": "sensitivity"},
+                 {"id": "kv-cache", "inputs": {}, "tool": "sensitivity", "options": {"output": "nope", "percent": "abc"}},
+                 {"id": "kv-cache", "inputs": {}, "tool": "nope"}]
     return requests
+
+
+def cpython_answer(request: dict) -> dict:
+    if "tool" in request:
+        return json.loads(tool_json(request["tool"], request["id"], json.dumps(request["inputs"]),
+                                    json.dumps(request.get("options", {}))))
+    return json.loads(json.dumps(run(request["id"], request["inputs"])))
 
 
 def test_pyodide_matches_cpython(root: Path, bundle, tmp_path: Path) -> None:
@@ -119,9 +149,9 @@ def test_pyodide_matches_cpython(root: Path, bundle, tmp_path: Path) -> None:
     assert answer["calculators"].endswith("site-packages/calculators/__init__.pyc"), answer["calculators"]
     assert answer["from_source"] == [], answer["from_source"]
     assert len(answer["results"]) == len(requests)
+    assert sum("tool" in r for r in requests) > 100
     for request, in_pyodide in zip(requests, answer["results"]):
-        in_cpython = json.loads(json.dumps(run(request["id"], request["inputs"])))
-        assert in_pyodide == in_cpython, request
+        assert in_pyodide == cpython_answer(request), request
 
 
 FALLBACK_PROBE = r"""

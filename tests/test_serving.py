@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calculators import data, get_calculator, pricing, run, serving
+from calculators import api_pricing, data, get_calculator, pricing, run, serving
 from calculators.catalog.serving_cost import from_config, model_inputs, served_model
 from calculators.catalog.serving_disclosure import point_prices
 from calculators.model_config import architecture_from_json
@@ -51,10 +51,10 @@ def test_day6_daily_cost_is_exactly_87072() -> None:
 def test_day6_revenue_published_against_recomputed_from_the_rounded_token_counts() -> None:
     """The printed counts (342B hit, 266B miss, 168B out) at R1's prices give $562,100; DeepSeek prints $562,027.
     The $73 gap is the rounding of the counts to the billion: it lies within the +-$1,575 that rounding allows."""
-    recomputed = serving.token_revenue_usd(
-        cache_hit_tokens=DAY6.cache_hit_tokens, cache_miss_tokens=DAY6.input_tokens - DAY6.cache_hit_tokens,
-        output_tokens=DAY6.output_tokens, usd_per_mtok_hit=R1.input_cache_hit,
-        usd_per_mtok_miss=R1.input_cache_miss, usd_per_mtok_output=R1.output)
+    recomputed = api_pricing.token_classes_cost(
+        hit_tokens=DAY6.cache_hit_tokens, miss_tokens=DAY6.input_tokens - DAY6.cache_hit_tokens,
+        output_tokens=DAY6.output_tokens, input_cache_hit_per_mtok=R1.input_cache_hit,
+        input_cache_miss_per_mtok=R1.input_cache_miss, output_per_mtok=R1.output).total
     assert recomputed == pytest.approx(562_100, abs=1e-6)
     assert DAY6.theoretical_revenue_usd == 562_027
     gap = recomputed - DAY6.theoretical_revenue_usd
@@ -269,9 +269,9 @@ def test_usd_per_million_tokens_inverts_throughput() -> None:
 
 
 def test_request_cost_bills_the_cached_share_at_the_hit_price() -> None:
-    cost = serving.request_cost_usd(prompt_tokens=1e6, cached_share=1, output_tokens=0, usd_per_mtok_input_miss=9,
-                                    usd_per_mtok_input_hit=1, usd_per_mtok_output=5)
-    assert cost == 1
+    cost = api_pricing.request_cost(prompt_tokens=1e6, cache_hit_share=1, output_tokens=0, reasoning_tokens=0,
+                                    input_cache_miss_per_mtok=9, input_cache_hit_per_mtok=1, output_per_mtok=5)
+    assert cost.total == 1
 
 
 def test_prefill_is_compute_bound_at_the_peak() -> None:

@@ -9,8 +9,10 @@ from typing import Any
 from .. import api_pricing
 from ..charts import bar_chart
 from ..formatting import format_count, format_number, format_usd
-from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, Example, FieldError, NumberField, Output, Result, grouped
 from . import api_common as ac
+
+MODELS, WORKLOAD, WHEN = "Models", "Workload", "When"
 
 SIDES = ("a", "b")
 
@@ -121,10 +123,12 @@ def _usd(value: float) -> str:
 def _side_fields(side: str, default_model: str, default_thinking: float) -> tuple[Any, ...]:
     label = "A" if side == "a" else "B"
     return (
-        ac.model_field(f"model_{side}", f"Model {label}", default_model,
-                       "An API model id; the model behind it changed over time (the notes say which)."),
+        *grouped(MODELS, ac.model_field(f"model_{side}", f"Model {label}", default_model,
+                                        "An API model id; the model behind it changed over time (the notes say "
+                                        "which).")),
         NumberField(name=f"reasoning_tokens_{side}", label=f"Thinking tokens per answer, model {label}", unit="tokens",
                     default=default_thinking, minimum=0, maximum=1e6,
+                    group=MODELS,
                     help="Reasoning the model writes before its answer, billed as output (0 for a model that does "
                          "not think)."),
     )
@@ -139,32 +143,33 @@ CALCULATOR = (
         fields=(
             *_side_fields("a", "deepseek-reasoner", 2000),
             *_side_fields("b", "o1", 2000),
-            ac.date_field("2025-02-15"),
-            ac.timing_field(),
-            ac.time_field(),
+            *grouped(WHEN, ac.date_field("2025-02-15"), ac.timing_field(), ac.time_field()),
             NumberField(name="requests_per_day", label="Requests per day", default=10_000, minimum=0, maximum=1e12,
+                        group=WORKLOAD,
                         help="How many requests the workload sends each day."),
             NumberField(name="prompt_tokens", label="Prompt tokens per request", unit="tokens", default=2000,
+                        group=WORKLOAD,
                         minimum=0, maximum=1e7, help="Everything sent: system prompt, history, documents."),
             NumberField(name="cache_hit_percent", label="Prompt served from cache", unit="%", default=50, minimum=0,
                         maximum=100, help="The share of prompt tokens the provider finds in its cache (a repeated "
-                                          "prefix). DeepSeek's own service saw 56.3% on 2025-02-27."),
+                                          "prefix). DeepSeek's own service saw 56.3% on 2025-02-27.", group=WORKLOAD),
             NumberField(name="output_tokens", label="Answer tokens per request", unit="tokens", default=500,
-                        minimum=0, maximum=1e7, help="The visible answer."),
+                        minimum=0, maximum=1e7, help="The visible answer.", group=WORKLOAD),
         ),
         outputs=(
             Output(name="a_request_usd", label="Model A, per request", unit="USD", format="usd"),
             Output(name="a_day_usd", label="Model A, per day", unit="USD", format="usd"),
-            Output(name="a_month_usd", label="Model A, per 30-day month", unit="USD", format="usd"),
+            Output(name="a_month_usd", main=True, label="Model A, per 30-day month", unit="USD", format="usd"),
             Output(name="b_request_usd", label="Model B, per request", unit="USD", format="usd"),
             Output(name="b_day_usd", label="Model B, per day", unit="USD", format="usd"),
-            Output(name="b_month_usd", label="Model B, per 30-day month", unit="USD", format="usd"),
+            Output(name="b_month_usd", main=True, label="Model B, per 30-day month", unit="USD", format="usd"),
             Output(name="ratio_output", label="B / A, output price", unit="×", format="number"),
             Output(name="ratio_input_miss", label="B / A, input price (cache miss)", unit="×", format="number"),
             Output(name="ratio_input_hit", label="B / A, input price (cache hit)", unit="×", format="number"),
-            Output(name="ratio_workload", label="B / A, this workload", unit="×", format="number"),
+            Output(name="ratio_workload", main=True, label="B / A, this workload", unit="×", format="number"),
         ),
         compute=compute,
+        groups=(MODELS, WORKLOAD, WHEN),
         check=check,
         presets=presets,
         preset_fields=("model_a", "model_b", "reasoning_tokens_a", "reasoning_tokens_b", "date", "timing", "time_utc",

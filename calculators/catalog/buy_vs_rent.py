@@ -9,9 +9,26 @@ from typing import Any
 from .. import data, pricing
 from ..charts import line_chart
 from ..formatting import format_number, format_percent, format_usd
-from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
-from .common import ACCELERATORS
+from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Plausible, Result
+from .common import ACCELERATORS, ASSUMED, YEARS_RANGE
 
+USE, BUY, POWER = "Use and rent", "Buying", "Power"
+
+
+
+def _gpu_price_range() -> Plausible:
+    """The H100's 2025 price range around its midpoint, as factors of the price entered."""
+    quote = _price("purchase.h100-2025")
+    mid = _midpoint("purchase.h100-2025")
+    return Plausible(low=quote.low / mid, high=quote.high / mid, relative=True,
+                     source=f"±{(quote.high / mid - 1) * 100:.0f}%: the H100's range in 2025, {format_usd(quote.low)} "
+                            f"to {format_usd(quote.high)} ({quote.source.split(':')[0]})")
+
+
+def _pue_range() -> Plausible:
+    low, high = _price("power.pue-hyperscale-2024"), _price("power.pue-industry-2024")
+    return Plausible(low=low.low, high=high.high, source=f"{format_number(low.low)}, {low.what} ({low.as_of}), to "
+                                                         f"{format_number(high.high)}, the industry average ({high.as_of})")
 
 def _price(key: str) -> data.PriceQuote:
     return data.prices()[key]
@@ -135,57 +152,77 @@ CALCULATOR = (
         summary="Purchase price, server and facility overhead, power, depreciation, cost of capital and utilisation "
                 "-> what an owned GPU costs per hour of use, against a rental price; the break-even utilisation.",
         fields=(
-            ChoiceField(name="accelerator", label="Accelerator", default="h100", choices=ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h100", choices=ACCELERATORS, group=BUY,
                         help="For its rated power and the rental quotes on record."),
             NumberField(name="gpus", label="GPUs", symbol="n_GPU", default=2048, integer=True, minimum=1, maximum=10_000_000,
-                        help="GPUs in the cluster."),
+                        group=USE, help="GPUs in the cluster."),
             NumberField(name="gpu_price_usd", label="GPU price", unit="$ per GPU", default=26000, minimum=0,
-                        maximum=1e7, help="What one GPU costs (H100: $22k-$30k in 2025, Epoch AI, as cited)."),
+                        maximum=1e7, group=BUY, plausible=_gpu_price_range(),
+                        help="What one GPU costs (H100: $22k-$30k in 2025, Epoch AI, as cited)."),
             NumberField(name="server_premium", label="Server premium", unit="fraction", default=0.38, minimum=0,
-                        maximum=100, help="The server's price above its GPUs' (CPUs, memory, NICs): 0.38 for an "
-                                          "8-GPU H100 server (Epoch AI)."),
+                        maximum=100, group=BUY, plausible=Plausible(low=0.75, high=1.25, relative=True, source=ASSUMED),
+                        help="The server's price above its GPUs' (CPUs, memory, NICs): 0.38 for an 8-GPU H100 server "
+                             "(Epoch AI)."),
             NumberField(name="overhead_fraction", label="Network and facility", unit="fraction", default=0.25,
-                        minimum=0, maximum=100, help="Cluster network, storage and building on top of the servers, "
-                                                     "as a fraction of them (an assumption: set your own)."),
+                        minimum=0, maximum=100, group=BUY, plausible=Plausible(low=0.1, high=0.4, source="assumed"),
+                        help="Cluster network, storage and building on top of the servers, as a fraction of them "
+                             "(an assumption: set your own)."),
             NumberField(name="years", label="Depreciation", symbol="Y", unit="years", default=4, minimum=0.25, maximum=30,
-                        help="Years over which the purchase is written off."),
+                        group=BUY, plausible=YEARS_RANGE, help="Years over which the purchase is written off."),
             NumberField(name="cost_of_capital", label="Cost of capital", symbol="κ", unit="fraction per year", default=0.08,
-                        minimum=0, maximum=1, help="Interest paid or return forgone on the money, per year."),
+                        minimum=0, maximum=1, group=BUY, plausible=Plausible(low=0.05, high=0.12, source="assumed"),
+                        help="Interest paid or return forgone on the money, per year."),
             NumberField(name="watts_per_gpu", label="Power per GPU", symbol="watts", unit="W", default=1275, minimum=0,
-                        maximum=100_000, help="Drawn in use, with its share of the server: a DGX H100 is rated "
-                                              "10.2 kW for 8 GPUs."),
-            NumberField(name="pue", label="PUE", symbol="PUE", default=1.56, minimum=1, maximum=5,
+                        maximum=100_000, group=POWER,
+                        plausible=Plausible(low=0.7, high=1.0, relative=True,
+                                            source="assumed: 70% to 100% of the figure entered, a server's rated "
+                                                   "maximum, which it rarely draws for long"),
+                        help="Drawn in use, with its share of the server: a DGX H100 is rated 10.2 kW for 8 GPUs."),
+            NumberField(name="pue", label="PUE", symbol="PUE", default=1.56, minimum=1, maximum=5, group=POWER,
+                        plausible=_pue_range(),
                         help="Facility energy / IT energy (Uptime Institute average 2024: 1.56)."),
             NumberField(name="usd_per_kwh", label="Electricity", symbol="p_kWh", unit="$ per kWh", default=0.0813, minimum=0,
-                        maximum=10, help="US industrial average 2024: $0.0813 (EIA)."),
+                        maximum=10, group=POWER,
+                        plausible=Plausible(low=0.75, high=1.5, relative=True, source="assumed: −25% to +50%"),
+                        help="US industrial average 2024: $0.0813 (EIA)."),
             NumberField(name="fixed_usd_per_gpu_year", label="Fixed costs", symbol="USD_fixed", unit="$ per GPU-year", default=0,
-                        minimum=0, maximum=1e7, help="Maintenance, space, support and staff, per GPU and year."),
+                        minimum=0, maximum=1e7, group=BUY, advanced=True,
+                        plausible=Plausible(low=0, high=2000, source="assumed"),
+                        help="Maintenance, space, support and staff, per GPU and year."),
             NumberField(name="utilization", label="Utilisation", symbol="u", unit="fraction", default=0.8, minimum=0,
-                        exclusive_minimum=True, maximum=1,
+                        exclusive_minimum=True, maximum=1, group=USE,
+                        plausible=Plausible(low=0.5, high=0.95, source="assumed"),
                         help="Share of the year each GPU does paid-for work, between 0 and 1."),
             NumberField(name="rental_usd_per_gpu_hour", label="Rental price", symbol="p_GPU", unit="$ per GPU-hour", default=2.0,
-                        minimum=0, exclusive_minimum=True, maximum=1000, help="The alternative: renting."),
+                        minimum=0, exclusive_minimum=True, maximum=1000, group=USE,
+                        plausible=Plausible(low=0.75, high=1.25, relative=True, source=ASSUMED),
+                        help="The alternative: renting."),
             NumberField(name="run_gpu_hours", label="A run of", unit="GPU-hours", default=2_788_000, minimum=0,
-                        maximum=1e12, help="Price one run both ways (DeepSeek-V3: 2,788K; 0: none)."),
+                        maximum=1e12, group=USE, advanced=True,
+                        help="Price one run both ways (DeepSeek-V3: 2,788K; 0: none)."),
         ),
         outputs=(
             Output(name="capex_per_gpu_usd", label="Capital per GPU", unit="USD", format="usd"),
             Output(name="cluster_capex_usd", label="Capital for the cluster", unit="USD", format="usd"),
-            Output(name="capital_usd_per_gpu_year", label="Capital cost per GPU-year", unit="USD", format="usd"),
-            Output(name="power_usd_per_gpu_hour", label="Power per GPU-hour", unit="USD", format="usd"),
+            Output(name="capital_usd_per_gpu_year", label="Capital cost per GPU-year", unit="USD", format="usd",
+                   main=True),
+            Output(name="power_usd_per_gpu_hour", label="Power per GPU-hour", unit="USD", format="usd", main=True),
             Output(name="owned_usd_per_used_hour", label="Owned, per hour of use", unit="USD per GPU-hour",
-                   format="usd"),
+                   format="usd", main=True),
             Output(name="owned_to_rent_ratio", label="Owned / rented", unit="×", format="number"),
-            Output(name="break_even_utilization", label="Break-even utilisation", unit="fraction", format="percent"),
+            Output(name="break_even_utilization", label="Break-even utilisation", unit="fraction", format="percent",
+                   main=True),
             Output(name="payback_months", label="Cash payback against renting", unit="months", format="number"),
             Output(name="run_owned_usd", label="The run on owned GPUs", unit="USD", format="usd"),
             Output(name="run_rented_usd", label="The run on rented GPUs", unit="USD", format="usd"),
         ),
         compute=compute,
+        sensitivity_output="owned_usd_per_used_hour",
         presets=presets,
         preset_fields=("accelerator", "gpu_price_usd", "server_premium", "watts_per_gpu", "pue", "usd_per_kwh",
                        "rental_usd_per_gpu_hour"),
         default_preset="h100-vs-2usd",
+        groups=(USE, BUY, POWER),
         examples=(
             Example(title="Straight-line: $40,000 over 4 years, always busy, no power: $1.14 an hour",
                     inputs={"gpu_price_usd": 40000, "server_premium": 0, "overhead_fraction": 0, "years": 4,

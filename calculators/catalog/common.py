@@ -8,8 +8,9 @@ from typing import Any
 
 from .. import attention, data, flops
 from ..charts import bar_chart
+from ..formatting import format_usd
 from ..model_config import MAX_CONFIG_CHARS, ModelArchitecture
-from ..schema import FieldError, NumberField, TextField
+from ..schema import FieldError, NumberField, Plausible, TextField
 
 
 ACCELERATORS = tuple((key, acc.name) for key, acc in data.accelerators().items())
@@ -27,7 +28,7 @@ def peak_errors(values: Mapping[str, Any]) -> list[FieldError]:
     return []
 
 
-def config_field(*, fills: str, rows: int = 3) -> TextField:
+def config_field(*, fills: str, rows: int = 3, group: str = "Model") -> TextField:
     """The ``config`` input: the text of a Hugging Face config.json, pasted or read from a file in the browser."""
     return TextField(
         name="config",
@@ -38,6 +39,7 @@ def config_field(*, fills: str, rows: int = 3) -> TextField:
         max_chars=MAX_CONFIG_CHARS,
         rows=rows,
         accept=".json,application/json",
+        group=group,
     )
 
 
@@ -55,10 +57,31 @@ def six_n_from_config(arch: ModelArchitecture) -> dict[str, Any]:
     return {"active_params_billion": round(flops.six_n_params(arch) / 1e9, 3)}
 
 
-def price_field(help: str) -> NumberField:
+def price_field(help: str, *, group: str = "Price", plausible: Plausible | None = None) -> NumberField:
     """The ``usd_per_gpu_hour`` input: a rental price per GPU-hour, $2 by default (DeepSeek's H800 assumption)."""
     return NumberField(name="usd_per_gpu_hour", label="Price", symbol="p_GPU", unit="$ per GPU-hour", default=2.0,
-                       minimum=0, maximum=1000, help=help)
+                       minimum=0, maximum=1000, help=help, group=group, plausible=plausible)
+
+
+ASSUMED = "assumed: ±25%"
+"""The source of a range nobody publishes: a quarter either way of the value entered."""
+
+YEARS_RANGE = Plausible(low=3, high=6, source="assumed: 3 years, about one GPU generation, to 6")
+"""Years over which GPUs and servers are written off, for sensitivity analyses."""
+
+MFU_RANGE = Plausible(low=0.25, high=0.55, source=(
+    "assumed: from 25%, a run slowed by failures and restarts, to 55%, the best published for a large run "
+    "(MegaScale, 55.2% on 12,288 GPUs, arXiv:2402.15627); Llama 3 405B ran at 38–43% (Llama 3 paper, Table 4)"))
+"""The MFU a large training run plausibly reaches, for sensitivity analyses."""
+
+
+def rental_range() -> Plausible:
+    """An H100-class GPU-hour's rental price today, from `data/prices.toml`: a one-year contract at its trough to
+    on-demand at a GPU cloud."""
+    low, high = data.prices()["rental.contract-h100-2026"], data.prices()["rental.lambda-h100-2026"]
+    return Plausible(low=low.low, high=high.high, source=(
+        f"{format_usd(low.low)}, {low.what} ({low.as_of}), to {format_usd(high.high)}, "
+        f"{high.what} ({high.as_of})"))
 
 
 def usd_bar_chart(title: str, bars: list[tuple[str, float]]) -> dict[str, Any]:

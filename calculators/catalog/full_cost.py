@@ -8,8 +8,11 @@ from typing import Any
 
 from .. import data
 from ..formatting import format_number, format_percent, format_usd
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import usd_bar_chart
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Plausible, Result
+from .common import YEARS_RANGE, usd_bar_chart
+
+COMPUTE, PEOPLE = "Compute", "Data, staff and time"
+OUTSIDE = Plausible(low=0.5, high=1.5, relative=True, source="assumed: ±50%, for an outside estimate")
 
 BASES = (("rent", "Rented: the final run × a multiplier"), ("own", "Owned: the cluster's capital and operating costs"))
 
@@ -91,33 +94,42 @@ CALCULATOR = (
                 "what the headline number is a share of.",
         fields=(
             NumberField(name="final_run_usd", label="Final run", unit="$", default=5_576_000, minimum=0,
-                        exclusive_minimum=True, maximum=1e13, help="The headline: the final run's GPU-hours × price."),
-            ChoiceField(name="compute_basis", label="Compute", default="rent", choices=BASES,
+                        exclusive_minimum=True, maximum=1e13, group=COMPUTE,
+                        help="The headline: the final run's GPU-hours × price."),
+            ChoiceField(name="compute_basis", label="Compute", default="rent", choices=BASES, group=COMPUTE,
                         help="Price all compute at rental rates, or as the cluster's own costs."),
             NumberField(name="experiment_multiplier", label="All compute / final run", unit="×", default=1,
-                        minimum=1, maximum=10_000, relevant_when={"compute_basis": ("rent",)},
+                        minimum=1, maximum=10_000, relevant_when={"compute_basis": ("rent",)}, group=COMPUTE,
+                        plausible=Plausible(low=1, high=5, source="assumed: from none to four times the final run "
+                                                                  "again"),
                         help="Compute for research, ablations and failed runs, as a multiple of the final run "
                              "(1: none). Few labs publish it."),
             NumberField(name="capex_usd", label="Cluster capital", unit="$", default=1.6e9, minimum=0, maximum=1e13,
-                        relevant_when=_OWN, help="What the cluster's servers, network and buildings cost."),
+                        relevant_when=_OWN, group=COMPUTE, plausible=OUTSIDE,
+                        help="What the cluster's servers, network and buildings cost."),
             NumberField(name="amortization_years", label="Written off over", unit="years", default=4, minimum=0.25,
-                        maximum=30, relevant_when=_OWN, help="Years of useful life of the capital."),
+                        maximum=30, relevant_when=_OWN, group=COMPUTE, plausible=YEARS_RANGE,
+                        help="Years of useful life of the capital."),
             NumberField(name="opex_usd", label="Operating costs", unit="$", default=944e6, minimum=0, maximum=1e13,
-                        relevant_when=_OWN, help="Power, space, maintenance over the period."),
+                        relevant_when=_OWN, group=COMPUTE, plausible=OUTSIDE,
+                        help="Power, space, maintenance over the period."),
             NumberField(name="period_years", label="Period", unit="years", default=1, minimum=0.01, maximum=30,
+                        group=PEOPLE, plausible=Plausible(low=0.5, high=2, source="assumed"),
                         help="The time the model took; staff and capital are counted over it."),
-            NumberField(name="data_usd", label="Data", unit="$", default=0, minimum=0, maximum=1e13,
+            NumberField(name="data_usd", label="Data", unit="$", default=0, minimum=0, maximum=1e13, group=PEOPLE,
                         help="Buying, licensing and labelling data."),
-            NumberField(name="staff", label="Staff", unit="people", default=0, minimum=0, maximum=1e6,
+            NumberField(name="staff", label="Staff", unit="people", default=0, minimum=0, maximum=1e6, group=PEOPLE,
                         help="People working on the model."),
             NumberField(name="usd_per_person_year", label="Cost per person", unit="$ per year", default=300_000,
-                        minimum=0, maximum=1e8, help="Salary and overheads per person-year (an assumption)."),
+                        minimum=0, maximum=1e8, group=PEOPLE,
+                        plausible=Plausible(low=0.5, high=1.5, relative=True, source="assumed: ±50%"),
+                        help="Salary and overheads per person-year (an assumption)."),
         ),
         outputs=(
             Output(name="compute_usd", label="Compute", unit="USD", format="usd"),
             Output(name="staff_usd", label="Staff", unit="USD", format="usd"),
-            Output(name="total_usd", label="Full cost", unit="USD", format="usd"),
-            Output(name="headline_share", label="The headline's share", unit="fraction", format="percent"),
+            Output(name="total_usd", label="Full cost", unit="USD", format="usd", main=True),
+            Output(name="headline_share", label="The headline's share", unit="fraction", format="percent", main=True),
             Output(name="total_to_headline", label="Full cost / headline", unit="×", format="number"),
         ),
         compute=compute,
@@ -126,6 +138,7 @@ CALCULATOR = (
         preset_fields=("final_run_usd", "compute_basis", "experiment_multiplier", "capex_usd", "amortization_years",
                        "period_years", "opex_usd", "data_usd", "staff"),
         default_preset="semianalysis-fleet",
+        sensitivity_output="total_usd",
         examples=(
             Example(title="SemiAnalysis's fleet estimate: $1.6B capital and $944M operating costs",
                     inputs={"preset": "semianalysis-fleet"},

@@ -11,7 +11,9 @@ from typing import Any
 from .. import data, grpo
 from ..charts import bar_chart
 from ..formatting import format_count, format_number
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField, grouped
+
+GROUP, CLIP = "The group", "Clipping and KL"
 
 MAX_ANSWERS = 1024
 MAX_ABS_REWARD = 1e6
@@ -167,28 +169,30 @@ CALCULATOR = (
         summary="A group of answers' rewards -> each answer's advantage (r − mean) / std, the clipped surrogate at "
                 "a probability ratio, and the per-token KL estimate against the reference model.",
         fields=(
-            TextField(name="rewards", label="Rewards of the group's answers", default=R1_ZERO_REWARDS,
+            TextField(name="rewards", label="Rewards of the group's answers", default=R1_ZERO_REWARDS, group=GROUP,
                       max_chars=30_000, rows=2, placeholder="1, 0, 0, 1",
                       help=f"One reward per sampled answer, separated by commas, spaces or semicolons: 2 to "
                            f"{MAX_ANSWERS:,} numbers. Rule-based rewards are 1 (right) or 0 (wrong)."),
-            ChoiceField(name="advantage_scaling", label="Advantage", default="std", choices=SCALINGS,
+            ChoiceField(name="advantage_scaling", label="Advantage", default="std", choices=SCALINGS, group=GROUP,
                         help="GRPO divides by the group's standard deviation; Dr. GRPO does not."),
             ChoiceField(name="std_kind", label="Standard deviation", default="sample", choices=STD_KINDS,
-                        relevant_when=SCALED,
+                        relevant_when=SCALED, group=GROUP,
                         help="The paper's std(r) does not say; torch.std, as TRL and verl call it, gives the sample one."),
             NumberField(name="std_epsilon", label="Constant added to the std", symbol="ζ", default=1e-4, minimum=0,
-                        maximum=1, relevant_when=SCALED,
+                        maximum=1, relevant_when=SCALED, group=GROUP, advanced=True,
                         help="Keeps a group of equal rewards from dividing by zero (TRL: 0.0001; verl: 0.000001)."),
             NumberField(name="ratio", label="Probability ratio", symbol="ρ", default=1.3, minimum=0,
-                        exclusive_minimum=True, maximum=100,
+                        exclusive_minimum=True, maximum=100, group=CLIP,
                         help="π_θ / π_θold of a token: how much more likely the updated policy makes it."),
             NumberField(name="clip_epsilon", label="Clip range", symbol="ε", default=0.2, minimum=0,
-                        exclusive_minimum=True, maximum=100,
+                        exclusive_minimum=True, maximum=100, group=CLIP,
                         help="The ratio is held inside [1 − ε, 1 + ε], with 0 < ε < 1 (PPO: 0.2)."),
-            _probability("policy_prob", "Token probability under the policy", 0.5, "π_θ of a sampled token."),
-            _probability("reference_prob", "Token probability under the reference model", 0.4,
-                         "π_ref of the same token."),
+            *grouped(CLIP, _probability("policy_prob", "Token probability under the policy", 0.5,
+                                        "π_θ of a sampled token."),
+                     _probability("reference_prob", "Token probability under the reference model", 0.4,
+                                  "π_ref of the same token.")),
             NumberField(name="kl_beta", label="KL coefficient", symbol="β", default=0.001, minimum=0, maximum=10,
+                        group=CLIP,
                         suggestions=((0.001, "DeepSeek-R1-Zero"), (0.04, "DeepSeekMath")),
                         help="Weight of the KL penalty (DeepSeek-R1-Zero: 0.001; DeepSeekMath: 0.04)."),
         ),
@@ -196,12 +200,12 @@ CALCULATOR = (
             Output(name="answers", label="Answers in the group", unit="answers", format="count", help="G."),
             Output(name="reward_mean", label="Mean reward", unit="dimensionless", format="number"),
             Output(name="reward_std", label="Standard deviation used", unit="dimensionless", format="number"),
-            Output(name="advantage_max", label="Highest advantage", unit="dimensionless", format="number"),
-            Output(name="advantage_min", label="Lowest advantage", unit="dimensionless", format="number"),
+            Output(name="advantage_max", label="Highest advantage", unit="dimensionless", format="number", main=True),
+            Output(name="advantage_min", label="Lowest advantage", unit="dimensionless", format="number", main=True),
             Output(name="clipped_ratio", label="Ratio after clipping", unit="dimensionless", format="number"),
             Output(name="surrogate_best", label="Clipped term, best answer", unit="dimensionless", format="number"),
             Output(name="surrogate_worst", label="Clipped term, worst answer", unit="dimensionless", format="number"),
-            Output(name="kl_k3", label="KL estimate per token (k3)", unit="nats", format="number"),
+            Output(name="kl_k3", label="KL estimate per token (k3)", unit="nats", format="number", main=True),
             Output(name="kl_penalty", label="KL penalty per token, β × k3", unit="nats", format="number"),
         ),
         compute=compute,

@@ -11,11 +11,13 @@ from ..charts import line_chart
 from ..formatting import format_bytes, format_count
 from ..model_config import ConfigError, ModelArchitecture, architecture
 from ..parameters import parameter_counts
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, Verdict
 from .common import (ACCELERATOR_CHOICES, ATTENTION_KINDS, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field,
                      elements_per_token_per_layer, kv_heads_errors, layer_kind_inputs)
 
 WINDOW_KINDS = (("sliding", "Sliding window"), ("chunked", "Chunked (Llama 4)"))
+
+SERVING, MODEL, LAYERS, HARDWARE = "Serving", "Model", "Windowed and linear layers", "Memory"
 
 PRECISIONS = ((32, "FP32"), (16, "BF16 / FP16"), (8, "FP8"), (6, "6-bit (DeepSeek-V2 as served)"), (4, "4-bit"))
 
@@ -110,6 +112,7 @@ def compute(values: Mapping[str, Any]) -> Result:
         "context_fit_at_batch": None,
     }
     notes: list[str] = []
+    verdicts: list[Verdict] = []
     windowed = values["window_layers"] > 0 or values["linear_layers"] > 0
     if windowed:
         notes.append(f"KV cache per token is what a token adds while the context is within every window; past "
@@ -136,27 +139,26 @@ def compute(values: Mapping[str, Any]) -> Result:
             context_fit_at_batch=at_batch,
         )
         if free <= 0:
-            notes.append(
+            verdicts.append(Verdict(ok=False, title="The weights do not fit", text=(
                 f"The weights ({format_bytes(weights)}) do not fit in {values['accelerator_count']} × {acc.name} "
-                f"({format_bytes(memory)}): add accelerators or lower the weight precision."
-            )
+                f"({format_bytes(memory)}): add accelerators or lower the weight precision.")))
         elif one_sequence * batch > free:
             context_text = ("no context at all" if not at_batch else f"contexts up to {format_count(at_batch)} tokens")
-            notes.append(
-                f"Does not fit: the cache for {batch:,} sequence{'s' if batch != 1 else ''} of {context:,} tokens "
+            verdicts.append(Verdict(ok=False, title="Does not fit", text=(
+                f"The cache for {batch:,} sequence{'s' if batch != 1 else ''} of {context:,} tokens "
                 f"({format_bytes(one_sequence * batch)}) exceeds the {format_bytes(free)} left after the weights. "
                 f"At this batch size, {context_text} fit; at this context, "
-                f"{format_count(out['sequences_fit'])} sequence{'s' if out['sequences_fit'] != 1 else ''} fit."
-            )
+                f"{format_count(out['sequences_fit'])} sequence{'s' if out['sequences_fit'] != 1 else ''} fit.")))
         else:
-            notes.append(f"Fits: the cache takes {format_bytes(one_sequence * batch)} of the {format_bytes(free)} "
-                         f"left after the weights ({one_sequence * batch / free:.0%}).")
+            verdicts.append(Verdict(ok=True, title="Fits", text=(
+                f"The cache takes {format_bytes(one_sequence * batch)} of the {format_bytes(free)} left after the "
+                f"weights ({one_sequence * batch / free:.0%}).")))
         notes.append(
             "Memory left for the cache ignores activations, CUDA context and fragmentation: an upper bound."
         )
     tables = (_layer_table(values, per_layer_bytes),) if windowed else ()
     return Result(values=out, notes=tuple(notes), charts=(_cache_vs_context_chart(values, per_layer_bytes, out),),
-                  tables=tables)
+                  tables=tables, verdicts=tuple(verdicts))
 
 
 def _layer_table(values: Mapping[str, Any], per_layer_bytes: float) -> dict[str, Any]:
@@ -205,62 +207,75 @@ CALCULATOR = (
         summary="KV cache per token and for a batch, for MHA, GQA, MQA and MLA (DeepSeek-V2, Table 1).",
         fields=(
             ChoiceField(
-                name="attention",
+                name="attention", group=MODEL,
                 label="Attention",
                 default="mla",
                 choices=ATTENTION_KINDS,
                 help="MHA caches a key and value per head; GQA per KV head; MQA one pair; MLA a shared latent.",
             ),
             NumberField(name="layers", label="Layers", symbol="L", default=61, integer=True, minimum=1, maximum=10_000,
+                        group=MODEL,
                         help="Transformer layers that keep a KV cache."),
             NumberField(name="heads", label="Attention heads", symbol="H", default=128, integer=True, minimum=1,
+                        group=MODEL,
                         maximum=100_000, help="Query heads per layer; MHA caches a key and a value for each."),
-            NumberField(name="kv_heads", label="KV heads", symbol="K", default=8, integer=True, minimum=1,
+            NumberField(name="kv_heads", group=MODEL, label="KV heads", symbol="K", default=8, integer=True, minimum=1,
                         maximum=100_000, relevant_when={"attention": ("gqa",)},
                         help="Key/value heads of GQA; must divide the attention heads. Cache: 2·K·d per layer."),
             NumberField(name="head_dim", label="Head dimension", symbol="d", default=128, integer=True, minimum=1,
-                        maximum=100_000, help="Dimension of one head (for MLA, the non-RoPE part d_h)."),
+                        maximum=100_000, help="Dimension of one head (for MLA, the non-RoPE part d_h).", group=MODEL),
             NumberField(name="kv_lora_rank", label="MLA latent rank", symbol="d_c", default=512, integer=True,
                         minimum=1, maximum=1_000_000, relevant_when={"attention": ("mla",)},
+                        group=MODEL,
                         help="Dimension of the compressed KV latent c_t (kv_lora_rank). Cache: d_c + d_h^R per layer."),
             NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
                         minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)},
+                        group=MODEL,
                         help="Dimension of the shared RoPE key k_t^R (qk_rope_head_dim)."),
             NumberField(name="window_layers", label="Layers with a window", symbol="L_win", default=0, integer=True,
-                        minimum=0, maximum=10_000,
+                        minimum=0, maximum=10_000, group=LAYERS, advanced=True,
                         help="Of the layers above, those that keep only the last T_win tokens (sliding window) or "
                              "attend within chunks of T_win (Llama 4); 0 for none."),
             NumberField(name="window_tokens", label="Window", unit="tokens", symbol="T_win", default=4096, integer=True,
+                        group=LAYERS, advanced=True,
                         minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache stops growing there."),
             ChoiceField(name="window_kind", label="Window kind", default="sliding", choices=WINDOW_KINDS,
+                        group=LAYERS, advanced=True,
                         help="Sliding: the last T_win tokens; chunked: the tokens of the current chunk of T_win."),
             NumberField(name="linear_layers", label="Linear-attention or SSM layers", symbol="L_linear", default=0,
-                        integer=True, minimum=0, maximum=10_000,
+                        integer=True, minimum=0, maximum=10_000, group=LAYERS, advanced=True,
                         help="Layers without a KV cache that keep a fixed state per sequence (MiniMax's lightning "
                              "attention); not part of the layers above."),
             NumberField(name="state_elements", label="State per linear layer", unit="elements", default=0,
                         integer=True, minimum=0, maximum=1e12,
+                        group=LAYERS, advanced=True,
                         help="Elements of one linear layer's state per sequence: H·d_k·d_v."),
             NumberField(name="bits_per_element", label="Cache precision", unit="bits", default=16, minimum=0,
                         exclusive_minimum=True, maximum=64, suggestions=PRECISIONS,
+                        group=SERVING,
                         help="Bits per cached element: 16 for BF16, 8 for FP8; any number, e.g. 6."),
             NumberField(name="context_length", label="Context length", unit="tokens", symbol="T", default=32_768,
                         integer=True, minimum=1, maximum=1e9,
+                        group=SERVING,
                         help="Tokens per sequence held in the cache (prompt + generated)."),
             NumberField(name="batch_size", label="Batch size", unit="sequences", symbol="B", default=1, integer=True,
+                        group=SERVING,
                         minimum=1, maximum=1e7, help="Sequences decoded together; the cache scales with T × B."),
             ChoiceField(name="accelerator", label="Accelerator", default="none", choices=ACCELERATOR_CHOICES,
+                        group=HARDWARE,
                         help="Optional: how much cache fits in its memory after the weights."),
             NumberField(name="accelerator_count", label="Accelerators", unit="GPUs", default=8, integer=True,
                         minimum=1, maximum=1_000_000, relevant_when=WITH_ACCELERATOR,
+                        group=HARDWARE,
                         help="Accelerators holding one copy of the weights and the cache."),
             NumberField(name="params_billion", label="Parameters", unit="billion", symbol="N", default=671,
                         minimum=0, exclusive_minimum=True, maximum=1e6,
                         relevant_when=WITH_ACCELERATOR,
+                        group=HARDWARE,
                         help="All weights, every expert included (a preset's published total, or counted from an "
                              "imported config)."),
-            config_field(fills="fills the attention fields and the parameter count"),
-            NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
+            config_field(fills="fills the attention fields and the parameter count", group=MODEL),
+            NumberField(name="weight_bits", group=HARDWARE, label="Weight precision", unit="bits", default=8, minimum=0,
                         exclusive_minimum=True, maximum=64, suggestions=WEIGHT_PRECISIONS,
                         relevant_when=WITH_ACCELERATOR, help="Bits per weight."),
         ),
@@ -269,11 +284,11 @@ CALCULATOR = (
                    format="count", help="2Hd (MHA), 2Kd (GQA), 2d (MQA), d_c + d_h^R (MLA)."),
             Output(name="elements_per_token", label="Elements per token, all layers", unit="elements", format="count"),
             Output(name="bytes_per_token_per_layer", label="Bytes per token per layer", unit="B", format="bytes"),
-            Output(name="bytes_per_token", label="KV cache per token", unit="B", format="bytes",
+            Output(name="bytes_per_token", main=True, label="KV cache per token", unit="B", format="bytes",
                    help="Elements × layers × bits / 8."),
-            Output(name="bytes_per_sequence", label="KV cache per sequence", unit="B", format="bytes",
+            Output(name="bytes_per_sequence", main=True, label="KV cache per sequence", unit="B", format="bytes",
                    help="Per token × context length."),
-            Output(name="cache_bytes", label="KV cache for the batch", unit="B", format="bytes",
+            Output(name="cache_bytes", main=True, label="KV cache for the batch", unit="B", format="bytes",
                    help="Per token × context length × batch size: linear in both."),
             Output(name="mha_bytes_per_token", label="Same model with MHA, per token", unit="B", format="bytes",
                    help="2Hd × layers at the same precision."),
@@ -298,6 +313,8 @@ CALCULATOR = (
                        "state_elements"),
         default_preset="deepseek-v3",
         from_config=from_config,
+        groups=(SERVING, MODEL, HARDWARE, LAYERS),
+        sensitivity_output="cache_bytes",
         examples=(
             Example(
                 title="DeepSeek-V3 (MLA) in BF16",

@@ -16,6 +16,8 @@ from ..parameters import PART_LABELS, ModelParameters, parameter_counts
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import ACCELERATOR_CHOICES, WEIGHT_PRECISIONS, WITH_ACCELERATOR, config_field, reserve_field
 
+MODEL, MEMORY, COMPUTE = "Model", "Memory", "Compute"
+
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
     """Each model in `data/models`, as the config.json text of its published keys."""
@@ -205,22 +207,25 @@ CALCULATOR = (
         summary="Counts a model's parameters by part, all and active per token, from its config.json; weight "
                 "memory and accelerators; FLOPs per token against a dense model of the same size.",
         fields=(
-            config_field(fills="is the model counted; a preset fills it with the published keys", rows=10),
-            NumberField(name="weight_bits", label="Weight precision", unit="bits", default=16, minimum=0,
+            config_field(fills="is the model counted; a preset fills it with the published keys", rows=10, group=MODEL),
+            NumberField(name="weight_bits", group=MEMORY, label="Weight precision", unit="bits", default=16, minimum=0,
                         exclusive_minimum=True, maximum=64, suggestions=WEIGHT_PRECISIONS,
                         help="Bits per weight: 16 for BF16, 8 for FP8, 4 for 4-bit quantization."),
             ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATOR_CHOICES,
+                        group=MEMORY,
                         help="How many of these hold the weights."),
-            reserve_field(default=0.1, kept_for="the KV cache, activations and runtime", relevant_when=WITH_ACCELERATOR),
+            reserve_field(default=0.1, kept_for="the KV cache, activations and runtime", relevant_when=WITH_ACCELERATOR,
+                          group=MEMORY),
             NumberField(name="context_length", label="Context attended", unit="tokens", symbol="T", default=4096,
                         integer=True, minimum=0, maximum=1e8,
+                        group=COMPUTE,
                         help="Earlier tokens each token attends to, for the attention FLOPs (about half the "
                              "sequence length on average in causal training)."),
         ),
         outputs=(
-            Output(name="total_params", label="Parameters, all", unit="parameters", format="params",
+            Output(name="total_params", main=True, label="Parameters, all", unit="parameters", format="params",
                    help="Every weight of the main model, every expert included."),
-            Output(name="active_params_without_embeddings", label="Parameters active per token (N_active)",
+            Output(name="active_params_without_embeddings", main=True, label="Parameters active per token (N_active)",
                    unit="parameters", format="params",
                    help="Non-expert weights, shared experts and k of E routed experts per MoE layer, without the "
                         "token-embedding table: the N of 6N on this site."),
@@ -234,7 +239,7 @@ CALCULATOR = (
                    format="params", help="Not part of the main model; DeepSeek-V3 uses it in training."),
             Output(name="checkpoint_params", label="As stored in the checkpoint", unit="parameters", format="params",
                    help="Main model + MTP module + the MTP module's copy of embedding and head."),
-            Output(name="weight_bytes", label="Weight memory", unit="B", format="bytes"),
+            Output(name="weight_bytes", main=True, label="Weight memory", unit="B", format="bytes"),
             Output(name="memory_bytes", label="Memory per accelerator", unit="B", format="bytes"),
             Output(name="accelerators_needed", label="Accelerators to hold the weights", unit="accelerators",
                    format="count"),

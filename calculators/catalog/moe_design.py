@@ -14,6 +14,8 @@ from ..parameters import attention_params_per_layer, gated_mlp_params, stack_par
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 from .common import config_field
 
+EXPERTS, MODEL = "Experts", "The rest of the model"
+
 DESIGN_FIELDS = ("vocab_size", "hidden_size", "layers", "dense_layers", "attention_params_million",
                  "intermediate_size", "experts", "experts_per_token", "shared_experts", "expert_width")
 
@@ -136,30 +138,35 @@ CALCULATOR = (
                 "parameters, and forward FLOPs per token against a dense model of the same size.",
         fields=(
             NumberField(name="experts", label="Routed experts", symbol="E", default=256, integer=True, minimum=1,
-                        maximum=100_000, help="Experts per MoE layer a router chooses among."),
+                        maximum=100_000, help="Experts per MoE layer a router chooses among.", group=EXPERTS),
             NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=8, integer=True,
+                        group=EXPERTS,
                         minimum=1, maximum=100_000, help="Routed experts each token is sent to (top-k)."),
             NumberField(name="shared_experts", label="Shared experts", symbol="E_s", default=1, minimum=0, maximum=1_000,
+                        group=EXPERTS,
                         help="Always-active experts of the same width (DeepSeekMoE); 0 for none."),
             NumberField(name="expert_width", label="Expert width", symbol="F_e", default=2048, integer=True,
-                        minimum=1, maximum=10_000_000, help="Hidden width of one expert's MLP."),
-            NumberField(name="layers", label="Layers", symbol="L", default=61, integer=True, minimum=1,
+                        minimum=1, maximum=10_000_000, help="Hidden width of one expert's MLP.", group=EXPERTS),
+            NumberField(name="layers", group=MODEL, label="Layers", symbol="L", default=61, integer=True, minimum=1,
                         maximum=10_000, help="Transformer layers."),
             NumberField(name="dense_layers", label="Dense layers", symbol="L_dense", default=3, integer=True, minimum=0,
+                        group=MODEL,
                         maximum=10_000, help="Layers with a dense MLP instead of experts (the first k in DeepSeek)."),
             NumberField(name="intermediate_size", label="Dense MLP width", symbol="F", default=18432, integer=True,
-                        minimum=1, maximum=10_000_000, help="Hidden width of the dense layers' MLP."),
+                        minimum=1, maximum=10_000_000, help="Hidden width of the dense layers' MLP.", group=MODEL),
             NumberField(name="hidden_size", label="Model width", symbol="D", default=7168, integer=True, minimum=1,
-                        maximum=1_000_000, help="Hidden size of the residual stream."),
+                        maximum=1_000_000, help="Hidden size of the residual stream.", group=MODEL),
             NumberField(name="attention_params_million", label="Attention per layer", unit="million", default=187.1,
+                        group=MODEL,
                         minimum=0, maximum=1e6, help="Weights of one layer's attention (a preset fills its own)."),
             NumberField(name="vocab_size", label="Vocabulary", symbol="V", default=129280, integer=True, minimum=1,
+                        group=MODEL,
                         maximum=100_000_000, help="Tokens in the vocabulary; embedding and head are V × D each."),
-            config_field(fills="fills the fields above from a model's published numbers"),
+            config_field(fills="fills the fields above from a model's published numbers", group=MODEL),
         ),
         outputs=(
-            Output(name="total_params", label="Parameters, all", unit="parameters", format="params"),
-            Output(name="active_params_without_embeddings", label="Parameters active per token (N_active)",
+            Output(name="total_params", main=True, label="Parameters, all", unit="parameters", format="params"),
+            Output(name="active_params_without_embeddings", main=True, label="Parameters active per token (N_active)",
                    unit="parameters", format="params", help="Without the token-embedding table."),
             Output(name="active_params", label="Active per token, with the embedding table", unit="parameters",
                    format="params"),
@@ -171,7 +178,8 @@ CALCULATOR = (
             Output(name="dense_forward_flops_per_token", label="Dense model of the same size, forward FLOPs",
                    unit="FLOP", format="flops"),
             Output(name="compute_ratio", label="Dense FLOPs / MoE FLOPs", unit="×", format="number"),
-            Output(name="moe_flops_saving", label="Compute saved per token", unit="fraction", format="percent"),
+            Output(name="moe_flops_saving", label="Compute saved per token", unit="fraction", format="percent",
+                   main=True),
             Output(name="expert_combinations", label="Expert sets a token can use, C(E, k)", unit="combinations",
                    format="count"),
         ),

@@ -11,6 +11,8 @@ from .. import moe
 from ..charts import bar_chart
 from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
 
+ROUTER, BALANCING = "Experts and groups", "Tokens and balancing"
+
 MAX_WORK = 60_000
 """Tokens × experts × (balancing steps + 2) at most: about 50 ms per recompute in Pyodide, 3 ms at the defaults
 (scripts/bench_calculators.py measures it)."""
@@ -93,40 +95,48 @@ CALCULATOR = (
         summary="Top-k routing of a few tokens with node limits, and the expert loads before and after "
                 "auxiliary-loss-free balancing.",
         fields=(
-            NumberField(name="tokens", label="Tokens", default=64, integer=True, minimum=1,
+            NumberField(name="tokens", group=BALANCING, label="Tokens", default=64, integer=True, minimum=1,
                         maximum=4096, help="Tokens in the batch being routed, and in each balancing batch."),
             NumberField(name="experts", label="Routed experts", symbol="E", default=16, integer=True, minimum=1,
-                        maximum=256, help="Experts in the layer."),
+                        maximum=256, help="Experts in the layer.", group=ROUTER),
             NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=2, integer=True,
-                        minimum=1, maximum=256, help="Top-k: experts each token is sent to."),
+                        minimum=1, maximum=256, help="Top-k: experts each token is sent to.", group=ROUTER),
             NumberField(name="groups", label="Groups (nodes)", symbol="n_group", default=4, integer=True, minimum=1,
+                        group=ROUTER,
                         maximum=256, help="Experts are split evenly into groups, one per node (V3: 8 of 32)."),
             NumberField(name="groups_per_token", label="Groups per token", symbol="k_group", default=2, integer=True,
+                        group=ROUTER,
                         minimum=1,
                         maximum=256, help="Node limit: a token's experts come from at most this many groups (V3: 4)."),
-            NumberField(name="skew", label="Router skew", default=1.0, minimum=0, maximum=5,
+            NumberField(name="skew", group=BALANCING, label="Router skew", default=1.0, minimum=0, maximum=5,
                         help="How strongly the affinities favour low-numbered experts; 0 for none."),
             NumberField(name="balancing_steps", label="Balancing steps", default=8, integer=True, minimum=0,
+                        group=BALANCING,
                         maximum=1000, help="Batches over which each expert's bias is nudged towards the mean load."),
             NumberField(name="update_speed", label="Bias update speed", symbol="η", default=0.05, minimum=0,
+                        group=BALANCING,
                         maximum=1, help="Bias step per batch (DeepSeek-V3's γ: 0.001 over many thousands of steps)."),
             NumberField(name="seed", label="Random seed", default=7, integer=True, minimum=0, maximum=2**31 - 1,
+                        group=BALANCING, advanced=True,
                         help="Change it for another draw of affinities."),
         ),
         outputs=(
             Output(name="mean_load", label="Mean tokens per expert", unit="tokens", format="number",
                    help="Tokens × k / E."),
             Output(name="max_load_before", label="Busiest expert, without balancing", unit="tokens", format="count"),
-            Output(name="imbalance_before", label="Busiest / mean, without balancing", unit="×", format="number"),
+            Output(name="imbalance_before", label="Busiest / mean, without balancing", unit="×", format="number",
+                   main=True),
             Output(name="idle_experts_before", label="Idle experts, without balancing", unit="experts",
                    format="count"),
             Output(name="max_load_after", label="Busiest expert, after balancing", unit="tokens", format="count"),
-            Output(name="imbalance_after", label="Busiest / mean, after balancing", unit="×", format="number"),
+            Output(name="imbalance_after", label="Busiest / mean, after balancing", unit="×", format="number",
+                   main=True),
             Output(name="idle_experts_after", label="Idle experts, after balancing", unit="experts", format="count"),
             Output(name="mean_groups_per_token", label="Groups (nodes) a token reaches, on average", unit="groups",
                    format="number"),
         ),
         compute=compute,
+        groups=(ROUTER, BALANCING),
         check=check,
         examples=(
             Example(title="No skew, no limit", inputs={"skew": 0, "groups": 1, "groups_per_token": 1}),

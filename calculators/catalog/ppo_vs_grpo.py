@@ -13,9 +13,11 @@ from ..charts import bar_chart
 from ..formatting import format_bytes, format_flops, format_number, format_percent
 from ..model_config import ModelArchitecture, architecture
 from ..parameters import parameter_counts
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, grouped
 from . import rl_common
 from .common import ACCELERATORS, config_field, reserve_field
+
+MODEL, KEPT, STEP, HARDWARE = "Policy model", "Models kept", "One RL step", "Hardware"
 
 RECIPES = {
     "bf16-adam": ("BF16 + Adam: 16 bytes (ZeRO)", training.BF16_ADAM_STATE),
@@ -190,30 +192,30 @@ CALCULATOR = (
         summary="The models each method keeps and the memory of their weights, gradients and optimizer state; the "
                 "FLOPs and GPU-hours of one RL step by part: what dropping the critic saves, what generation keeps.",
         fields=(
-            config_field(fills="sets the policy's parameters, all and active"),
+            config_field(fills="sets the policy's parameters, all and active", group=MODEL),
             _billions("total_params_billion", "Policy parameters, all", 671.0264192,
-                      "Every parameter is in memory (an MoE's total).", symbol="N"),
+                      "Every parameter is in memory (an MoE's total).", symbol="N", group=MODEL),
             _billions("active_params_billion", "Policy parameters, active", 36.625618432,
                       "Parameters a token multiplies by, without the token-embedding table: they set the FLOPs.",
-                      symbol="N_active"),
-            ChoiceField(name="recipe", label="Training state", default="bf16-adam",
+                      symbol="N_active", group=MODEL),
+            ChoiceField(name="recipe", label="Training state", default="bf16-adam", group=KEPT,
                         choices=tuple((k, label) for k, (label, _) in RECIPES.items()),
                         help="Bytes per parameter of a trained model: weights, FP32 master copy, gradients (BF16 in ZeRO's, FP32 "
                              "in DeepSeek-V3's) and Adam's two moments (FP32; BF16 in DeepSeek-V3's). A frozen "
                              "model keeps its 2-byte weights."),
-            ChoiceField(name="critic", label="PPO's value model", default="same", choices=CRITICS,
+            ChoiceField(name="critic", label="PPO's value model", default="same", choices=CRITICS, group=KEPT,
                         help="The critic is usually initialised from the reward model or the policy."),
             _billions("critic_params_billion", "Value model parameters", 7, "A dense model.",
-                      relevant_when={"critic": ("custom",)}),
-            ChoiceField(name="reward", label="Reward", default="same", choices=REWARDS,
+                      relevant_when={"critic": ("custom",)}, group=KEPT),
+            ChoiceField(name="reward", label="Reward", default="same", choices=REWARDS, group=KEPT,
                         help="A learned reward model, or rules (DeepSeek-R1-Zero: accuracy and format)."),
             _billions("reward_params_billion", "Reward model parameters", 7, "A dense model.",
-                      relevant_when={"reward": ("custom",)}),
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
+                      relevant_when={"reward": ("custom",)}, group=KEPT),
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS, group=HARDWARE,
                         help="Its memory, and its dense BF16 peak for GPU-hours."),
-            reserve_field(default=0.3, kept_for="activations and the KV cache of generation"),
-            *rl_common.step_fields(),
-            *rl_common.mfu_fields(),
+            reserve_field(default=0.3, kept_for="activations and the KV cache of generation", group=HARDWARE),
+            *grouped(STEP, *rl_common.step_fields()),
+            *grouped(HARDWARE, *rl_common.mfu_fields()),
         ),
         outputs=(
             Output(name="ppo_models", label="Models PPO keeps", unit="models", format="count"),
@@ -221,7 +223,7 @@ CALCULATOR = (
             Output(name="ppo_memory_bytes", label="PPO: model state", unit="B", format="bytes"),
             Output(name="grpo_memory_bytes", label="GRPO: model state", unit="B", format="bytes"),
             Output(name="value_model_bytes", label="The critic's state", unit="B", format="bytes"),
-            Output(name="memory_saving", label="Memory GRPO saves", unit="fraction", format="percent"),
+            Output(name="memory_saving", main=True, label="Memory GRPO saves", unit="fraction", format="percent"),
             Output(name="ppo_accelerators", label="PPO: accelerators to hold it", unit="accelerators", format="count"),
             Output(name="grpo_accelerators", label="GRPO: accelerators to hold it", unit="accelerators",
                    format="count"),
@@ -231,14 +233,17 @@ CALCULATOR = (
                    format="percent"),
             Output(name="generation_flops_share", label="Generation's share of GRPO's FLOPs", unit="fraction",
                    format="percent"),
-            Output(name="ppo_step_gpu_hours", label="PPO: GPU-hours per step", unit="GPU-hours", format="number"),
-            Output(name="grpo_step_gpu_hours", label="GRPO: GPU-hours per step", unit="GPU-hours", format="number"),
+            Output(name="ppo_step_gpu_hours", label="PPO: GPU-hours per step", unit="GPU-hours", format="number",
+                   main=True),
+            Output(name="grpo_step_gpu_hours", label="GRPO: GPU-hours per step", unit="GPU-hours", format="number",
+                   main=True),
             Output(name="critic_time_share", label="Critic's share of PPO's GPU-hours", unit="fraction",
                    format="percent"),
             Output(name="generation_time_share", label="Generation's share of GRPO's GPU-hours", unit="fraction",
                    format="percent"),
         ),
         compute=compute,
+        groups=(KEPT, STEP, MODEL, HARDWARE),
         check=check,
         presets=presets,
         preset_fields=("config", "total_params_billion", "active_params_billion"),

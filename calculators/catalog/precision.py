@@ -8,12 +8,13 @@ from typing import Any
 
 from .. import data, memory, training
 from ..formatting import format_bytes, format_number, format_percent
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, grouped
 from .common import ACCELERATORS, reserve_field
 
 BYTES = ((1, "1 (FP8)"), (2, "2 (BF16)"), (4, "4 (FP32)"))
 MASTER = ((0, "None"), (2, "2 (BF16)"), (4, "4 (FP32)"))
 BASELINE = training.BF16_ADAM_STATE
+HARDWARE, STATE, ASSUMPTIONS = "Model and hardware", "Training state, bytes per parameter", "Assumptions"
 
 
 def _recipe(values: Mapping[str, Any]) -> training.TrainingStateBytes:
@@ -101,27 +102,33 @@ CALCULATOR = (
         summary="Peak BF16 and FP8 throughput, the step speed-up when only matrix multiplications speed up, and "
                 "the bytes per parameter of weights, gradients and optimizer states in mixed-precision training.",
         fields=(
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS, group=HARDWARE,
                         help="Its BF16 and FP8 dense peaks."),
             NumberField(name="params_billion", label="Parameters", symbol="N", unit="billion", default=671, minimum=0,
-                        exclusive_minimum=True, maximum=1e6, help="All parameters: every one has training state."),
-            _choice("weight_bytes", "Working weights", 2, BYTES, "The copy the forward and backward passes read."),
-            _choice("master_bytes", "Master weights", 4, MASTER, "The copy the optimizer updates."),
-            _choice("gradient_bytes", "Gradients", 4, BYTES, "The gradient buffer (accumulated over micro-batches)."),
-            _choice("moment_bytes", "Each Adam moment", 2, BYTES, "First and second moments, each."),
+                        exclusive_minimum=True, maximum=1e6, group=HARDWARE,
+                        help="All parameters: every one has training state."),
+            *grouped(STATE,
+                     _choice("weight_bytes", "Working weights", 2, BYTES,
+                             "The copy the forward and backward passes read."),
+                     _choice("master_bytes", "Master weights", 4, MASTER, "The copy the optimizer updates."),
+                     _choice("gradient_bytes", "Gradients", 4, BYTES,
+                             "The gradient buffer (accumulated over micro-batches)."),
+                     _choice("moment_bytes", "Each Adam moment", 2, BYTES, "First and second moments, each.")),
             NumberField(name="gemm_time_share", label="Matrix-multiply share of step time", unit="fraction",
-                        default=0.7, minimum=0, maximum=1,
+                        default=0.7, minimum=0, maximum=1, group=ASSUMPTIONS,
                         help="Share of a BF16 training step spent in matrix multiplications (an assumption)."),
-            reserve_field(default=0.3, kept_for="activations"),
+            reserve_field(default=0.3, kept_for="activations", group=ASSUMPTIONS),
         ),
         outputs=(
             Output(name="bf16_tflops", label="BF16 peak, dense", unit="TFLOPS", format="number"),
             Output(name="fp8_tflops", label="FP8 peak, dense", unit="TFLOPS", format="number"),
             Output(name="peak_ratio", label="FP8 / BF16 peak", unit="×", format="number"),
-            Output(name="step_speedup", label="Training step speed-up", unit="×", format="number"),
-            Output(name="state_bytes_per_param", label="Training state per parameter", unit="bytes", format="number"),
+            Output(name="step_speedup", main=True, label="Training step speed-up", unit="×", format="number"),
+            Output(name="state_bytes_per_param", label="Training state per parameter", unit="bytes", format="number",
+                   main=True),
             Output(name="baseline_bytes_per_param", label="BF16 + Adam baseline", unit="bytes", format="number"),
-            Output(name="state_saving", label="Saved against the baseline", unit="fraction", format="percent"),
+            Output(name="state_saving", label="Saved against the baseline", unit="fraction", format="percent",
+                   main=True),
             Output(name="state_bytes", label="Training state for the model", unit="bytes", format="bytes"),
             Output(name="gpus_for_state", label="GPUs just to hold it", unit="GPUs", format="count"),
             Output(name="bf16_weight_bytes", label="Weights for serving, BF16", unit="bytes", format="bytes"),

@@ -11,6 +11,8 @@ from ..charts import line_chart
 from ..formatting import format_number, format_usd
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 
+TREND = "Price and trend"
+
 TRENDS = tuple((key, t.label) for key, t in data.price_trends().items())
 CHOICES = (*TRENDS, ("custom", "Your own factor"))
 
@@ -85,23 +87,25 @@ CALCULATOR = (
         summary="A price per million tokens and a yearly decline (Epoch AI, a16z, or your own) -> the price after "
                 "n years and the years to a target.",
         fields=(
-            NumberField(name="price_usd", label="Price today", unit="$ per million tokens", default=60.0,
+            NumberField(name="price_usd", group=TREND, label="Price today", unit="$ per million tokens", default=60.0,
                         minimum=0, exclusive_minimum=True, maximum=1e6, help="o1's output price was $60."),
-            ChoiceField(name="trend", label="Falling", default="epoch-gpt4", choices=CHOICES,
+            ChoiceField(name="trend", group=TREND, label="Falling", default="epoch-gpt4", choices=CHOICES,
                         help="Published yearly factors for the price of a fixed capability; Amodei's ~4× is "
                              "compute for a capability, not a price."),
             NumberField(name="custom_factor", label="Your factor per year", unit="×", default=4.0, minimum=0,
                         exclusive_minimum=True, maximum=1e6, relevant_when={"trend": ("custom",)},
+                        group=TREND,
                         help="2 halves the price each year; 1 keeps it."),
-            NumberField(name="years", label="Years ahead", unit="years", default=1, minimum=0, maximum=100,
+            NumberField(name="years", group=TREND, label="Years ahead", unit="years", default=1, minimum=0, maximum=100,
                         help="When to read the price off."),
-            NumberField(name="target_usd", label="Target price", unit="$ per million tokens", default=2.19,
+            NumberField(name="target_usd", group=TREND, label="Target price", unit="$ per million tokens", default=2.19,
                         minimum=0, exclusive_minimum=True, maximum=1e6, help="R1's output price was $2.19."),
         ),
         outputs=(
-            Output(name="price_after_usd", label="Price after those years", unit="USD per million tokens", format="usd"),
+            Output(name="price_after_usd", label="Price after those years", unit="USD per million tokens", format="usd",
+                   main=True),
             Output(name="fall_factor", label="Fallen by", unit="×", format="number"),
-            Output(name="years_to_target", label="Years to the target", unit="years", format="number"),
+            Output(name="years_to_target", main=True, label="Years to the target", unit="years", format="number"),
             Output(name="months_to_target", label="Months to the target", unit="months", format="number"),
         ),
         compute=compute,

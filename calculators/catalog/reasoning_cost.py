@@ -11,8 +11,10 @@ from typing import Any
 from .. import api_pricing, data
 from ..charts import line_chart
 from ..formatting import format_count, format_number, format_percent, format_usd
-from ..schema import Calculator, Example, FieldError, NumberField, Output, Result
+from ..schema import Calculator, Example, FieldError, NumberField, Output, Result, grouped
 from . import api_common as ac
+
+ANSWER, COMPARED, WORKLOAD, WHEN = "The answer", "Compared with", "Workload", "When"
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -100,36 +102,37 @@ CALCULATOR = (
         summary="Thinking (reasoning) tokens are billed as output: the cost per answer against thinking length, and "
                 "against a model answering without thinking; DeepSeek-V3's MATH-500 769 -> 1,510 tokens as an example.",
         fields=(
-            ac.model_field("model", "Model", "deepseek-chat", "The model whose answers think."),
+            *grouped(ANSWER, ac.model_field("model", "Model", "deepseek-chat", "The model whose answers think.")),
             NumberField(name="answer_tokens", label="Answer tokens", unit="tokens", default=769, minimum=0,
-                        maximum=1e7, help="The visible answer."),
+                        maximum=1e7, help="The visible answer.", group=ANSWER),
             NumberField(name="thinking_tokens", label="Thinking tokens", unit="tokens", default=741, minimum=0,
-                        maximum=1e7, help="Reasoning before (or inside) the answer, billed as output."),
-            ac.model_field("comparison_model", "Compared with", "deepseek-chat",
-                           "A model answering the same question without thinking."),
+                        maximum=1e7, help="Reasoning before (or inside) the answer, billed as output.", group=ANSWER),
+            *grouped(COMPARED, ac.model_field("comparison_model", "Compared with", "deepseek-chat",
+                                              "A model answering the same question without thinking.")),
             NumberField(name="comparison_answer_tokens", label="Its answer tokens", unit="tokens", default=769,
-                        minimum=0, maximum=1e7, help="The comparison model's answer, no thinking."),
+                        minimum=0, maximum=1e7, help="The comparison model's answer, no thinking.", group=COMPARED),
             NumberField(name="prompt_tokens", label="Prompt tokens", unit="tokens", default=300, minimum=0,
-                        maximum=1e7, help="The question, sent to both."),
+                        maximum=1e7, help="The question, sent to both.", group=WORKLOAD),
             NumberField(name="cache_hit_percent", label="Prompt served from cache", unit="%", default=0, minimum=0,
-                        maximum=100, help="The share of prompt tokens found in the provider's cache."),
+                        maximum=100, help="The share of prompt tokens found in the provider's cache.", group=WORKLOAD),
             NumberField(name="answers", label="Answers", default=1000, minimum=1, maximum=1e12, integer=True,
+                        group=WORKLOAD,
                         help="How many questions, for the totals."),
-            ac.date_field("2025-03-03"),
-            ac.timing_field(),
-            ac.time_field(),
+            *grouped(WHEN, ac.date_field("2025-03-03"), ac.timing_field(), ac.time_field()),
         ),
         outputs=(
-            Output(name="answer_usd", label="Per answer, with thinking", unit="USD", format="usd"),
+            Output(name="answer_usd", main=True, label="Per answer, with thinking", unit="USD", format="usd"),
             Output(name="answers_usd", label="All answers, with thinking", unit="USD", format="usd"),
-            Output(name="thinking_share", label="Thinking's share of the bill", unit="fraction", format="percent"),
+            Output(name="thinking_share", label="Thinking's share of the bill", unit="fraction", format="percent",
+                   main=True),
             Output(name="comparison_answer_usd", label="Per answer, compared model", unit="USD", format="usd"),
             Output(name="comparison_answers_usd", label="All answers, compared model", unit="USD", format="usd"),
-            Output(name="ratio", label="With thinking / compared", unit="×", format="number"),
+            Output(name="ratio", main=True, label="With thinking / compared", unit="×", format="number"),
             Output(name="output_tokens_ratio", label="Output tokens, with thinking / compared", unit="×",
                    format="number"),
         ),
         compute=compute,
+        groups=(ANSWER, COMPARED, WORKLOAD, WHEN),
         check=check,
         presets=presets,
         preset_fields=("model", "answer_tokens", "thinking_tokens", "comparison_model", "comparison_answer_tokens",

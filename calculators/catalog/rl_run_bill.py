@@ -12,9 +12,11 @@ from .. import data, pricing, rl, training
 from ..charts import line_chart
 from ..formatting import format_count, format_number, format_percent
 from ..model_config import architecture
-from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result
+from ..schema import Calculator, ChoiceField, Example, NumberField, Output, Result, grouped
 from . import rl_common
 from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field, six_n_from_config
+
+RUN, MODEL, SPEED, REPORT = "The run", "Model", "Speed and price", "Check against a report"
 
 BASES = (("mfu", "MFU: generation and training"), ("throughput", "Generated tokens per second per GPU"))
 BY_MFU = {"basis": ("mfu",)}
@@ -146,30 +148,33 @@ CALCULATOR = (
                 "a throughput, dollars; and the throughput and MFU that reported GPU-hours imply. Preset: "
                 "DeepSeek-R1-Zero.",
         fields=(
-            config_field(fills="sets N, the active parameters"),
+            config_field(fills="sets N, the active parameters", group=MODEL),
             NumberField(name="active_params_billion", label="Active parameters", symbol="N_active", unit="billion",
+                        group=MODEL,
                         default=36.625618432, minimum=0, exclusive_minimum=True, maximum=1e5,
                         help="Parameters each token multiplies by (an MoE's active ones), without the embedding "
                              "table."),
-            rl_common.count_field("steps", "RL steps", rl_common.r1_zero_stage().steps, 1e8,
-                                  f"Policy updates (DeepSeek-R1-Zero: {rl_common.r1_zero_stage().steps:,})."),
-            *rl_common.step_fields(),
-            ChoiceField(name="basis", label="GPU-hours from", default="mfu", choices=BASES,
+            *grouped(RUN, rl_common.count_field("steps", "RL steps", rl_common.r1_zero_stage().steps, 1e8,
+                                                f"Policy updates (DeepSeek-R1-Zero: {rl_common.r1_zero_stage().steps:,})."),
+                     *rl_common.step_fields()),
+            ChoiceField(name="basis", label="GPU-hours from", default="mfu", choices=BASES, group=SPEED,
                         help="Two utilisations (generation is far less efficient than training), or a measured "
                              "throughput of the whole loop."),
-            *rl_common.mfu_fields(relevant_when=BY_MFU),
+            *rl_common.mfu_fields(relevant_when=BY_MFU, group=SPEED),
             NumberField(name="tokens_per_second_per_gpu", label="Throughput", unit="generated tokens/s per GPU",
+                        group=SPEED,
                         default=100, minimum=0, exclusive_minimum=True, maximum=1e7,
                         relevant_when={"basis": ("throughput",)},
                         help="Generated tokens per second per GPU, the whole loop included."),
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS, group=SPEED,
                         help="Its peak dense throughput is what MFU is a share of."),
-            ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS,
+            ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS, group=SPEED,
                         help="MFU is usually quoted against the BF16 peak."),
-            rl_common.count_field("gpus", "GPUs", 512, 10_000_000, "GPUs at once; wall clock is GPU-hours / GPUs."),
-            price_field("Rental price (DeepSeek assumed $2 for the H800)."),
+            *grouped(SPEED, rl_common.count_field("gpus", "GPUs", 512, 10_000_000,
+                                                  "GPUs at once; wall clock is GPU-hours / GPUs.")),
+            price_field("Rental price (DeepSeek assumed $2 for the H800).", group=SPEED),
             NumberField(name="reported_gpu_hours", label="Reported GPU-hours", unit="GPU-hours", default=0, minimum=0,
-                        maximum=1e12,
+                        maximum=1e12, group=REPORT, advanced=True,
                         help="GPU-hours a report gives for the run, to find the throughput and MFU they imply "
                              "(0: none)."),
         ),
@@ -180,9 +185,9 @@ CALCULATOR = (
             Output(name="training_flops", label="Policy training", unit="FLOP", format="flops"),
             Output(name="reference_flops", label="Reference model scoring", unit="FLOP", format="flops"),
             Output(name="total_flops", label="Total compute", unit="FLOP", format="flops"),
-            Output(name="gpu_hours", label="GPU-hours", unit="GPU-hours", format="count"),
+            Output(name="gpu_hours", main=True, label="GPU-hours", unit="GPU-hours", format="count"),
             Output(name="wall_clock_hours", label="Wall clock on these GPUs", unit="hours", format="hours"),
-            Output(name="cost_usd", label="Cost at this price", unit="USD", format="usd"),
+            Output(name="cost_usd", main=True, label="Cost at this price", unit="USD", format="usd"),
             Output(name="tokens_per_second_per_gpu", label="Generated tokens per second per GPU", unit="tokens/s",
                    format="number"),
             Output(name="overall_mfu", label="MFU over the whole loop", unit="fraction", format="percent"),
@@ -196,6 +201,7 @@ CALCULATOR = (
                    format="number"),
         ),
         compute=compute,
+        groups=(RUN, MODEL, SPEED),
         check=peak_errors,
         presets=presets,
         preset_fields=("config", "active_params_billion", "steps", "prompts", "group_size", "accelerator", "gpus",

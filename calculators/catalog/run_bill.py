@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import data, pricing, training
 from ..formatting import format_count, format_hours, format_percent, format_usd
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result, TextField, grouped
 from .common import price_field, usd_bar_chart
 
 STAGES = 3
@@ -18,7 +18,8 @@ BASES = (("gpu_hours", "GPU-hours"), ("gpus_hours", "GPUs × hours"))
 
 def _stage_fields(n: int) -> tuple[Any, ...]:
     by_count = {f"stage{n}_basis": ("gpus_hours",)}
-    return (
+    return grouped(
+        f"Stage {n}",
         TextField(name=f"stage{n}_name", label=f"Stage {n}", default="", max_chars=80, rows=1,
                   placeholder=f"Stage {n}", help="A name for the stage (shown in the table)."),
         ChoiceField(name=f"stage{n}_basis", label=f"Stage {n} given as", default="gpu_hours", choices=BASES,
@@ -30,6 +31,7 @@ def _stage_fields(n: int) -> tuple[Any, ...]:
                     maximum=10_000_000, relevant_when=by_count, help="GPUs the stage ran on."),
         NumberField(name=f"stage{n}_hours", label=f"Stage {n} hours", unit="hours", default=0, minimum=0,
                     maximum=1e7, relevant_when=by_count, help="Wall-clock hours the stage ran."),
+        advanced=n == STAGES,
     )
 
 
@@ -143,15 +145,17 @@ CALCULATOR = (
             *(f for n in range(1, STAGES + 1) for f in _stage_fields(n)),
             price_field("Rental price per GPU-hour (DeepSeek assumed $2 for the H800)."),
             NumberField(name="base_usd", label="Base model's run", unit="$", default=0, minimum=0, maximum=1e12,
+                        group="Price",
                         help="The cost of the run this one starts from, if any (0: none), to show the bill's share."),
         ),
         outputs=(
-            Output(name="total_gpu_hours", label="GPU-hours", unit="GPU-hours", format="count"),
-            Output(name="total_usd", label="Bill", unit="USD", format="usd"),
+            Output(name="total_gpu_hours", label="GPU-hours", unit="GPU-hours", format="count", main=True),
+            Output(name="total_usd", label="Bill", unit="USD", format="usd", main=True),
             Output(name="total_with_base_usd", label="With the base model's run", unit="USD", format="usd"),
             Output(name="share_of_total", label="This bill's share of that", unit="fraction", format="percent"),
         ),
         compute=compute,
+        groups=("Price",),
         check=check,
         presets=presets,
         preset_fields=(*(f.name for n in range(1, STAGES + 1) for f in _stage_fields(n)), "usd_per_gpu_hour",

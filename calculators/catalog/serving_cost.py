@@ -9,16 +9,16 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .. import data, serving
+from .. import api_pricing, data, serving
 from ..memory import usable_memory_bytes
 from ..charts import line_chart
 from ..formatting import format_bytes, format_count, format_flops, format_number, format_percent, format_usd
 from ..model_config import ConfigError, ModelArchitecture, architecture, load_config_json
 from ..parameters import parameter_counts
-from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import (ACCELERATORS, ATTENTION_KINDS, PRECISIONS, WEIGHT_PRECISIONS, config_field,
+from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Plausible, Result
+from .common import (ACCELERATORS, ASSUMED, ATTENTION_KINDS, PRECISIONS, WEIGHT_PRECISIONS, config_field,
                      elements_per_token_per_layer, kv_heads_errors, layer_kind_inputs, peak_errors, price_field,
-                     reserve_field)
+                     rental_range, reserve_field)
 
 ACCELERATOR_CHOICES = (*ACCELERATORS, ("custom", "Custom (enter its figures)"))
 CATALOG_ACCELERATOR = {"accelerator": tuple(key for key, _ in ACCELERATORS)}
@@ -301,10 +301,10 @@ def compute(values: Mapping[str, Any]) -> Result:
         "usd_per_mtok_input_miss": miss,
         "usd_per_mtok_input_hit": 0.0,
         "usd_per_mtok_output": output,
-        "usd_per_request": serving.request_cost_usd(
-            prompt_tokens=values["prompt_tokens"], cached_share=values["cached_share"],
-            output_tokens=values["output_tokens"], usd_per_mtok_input_miss=miss, usd_per_mtok_input_hit=0.0,
-            usd_per_mtok_output=output),
+        "usd_per_request": api_pricing.request_cost(
+            prompt_tokens=values["prompt_tokens"], cache_hit_share=values["cached_share"],
+            output_tokens=values["output_tokens"], reasoning_tokens=0, input_cache_miss_per_mtok=miss,
+            input_cache_hit_per_mtok=0.0, output_per_mtok=output).total,
     }
     return Result(values=out, notes=tuple(_notes(values, model, hw, plan, step, batch, dense_batch)),
                   charts=(frontier_chart(values, model, hw, dep, plan, batch),))
@@ -395,106 +395,154 @@ def frontier_chart(values: Mapping[str, Any], model: serving.ServedModel, hw: se
         regions=[{"x1": limit_x, "label": "Does not fit"}])
 
 
+PRICE, REQUESTS, HARDWARE, MODEL = "Price and efficiency", "Requests and batch", "Hardware and deployment", "Model"
+
+
+def _acceptance_range() -> Plausible:
+    """DeepSeek-V3's published acceptance rate of the drafted second token (data/serving.toml)."""
+    mtp = data.serving().figures["mtp.deepseek-v3"]
+    return Plausible(low=mtp.values["acceptance_low"], high=mtp.values["acceptance_high"],
+                     source=f"DeepSeek-V3's published range ({mtp.source.split(',')[0]}, {mtp.as_of})")
+
+
 FIELDS = (
     ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATOR_CHOICES,
+      group=HARDWARE,
                 help="From the catalog, or Custom to enter any accelerator's peak, bandwidth and memory."),
     NumberField(name="peak_tflops", label="Peak dense throughput", symbol="P", unit="TFLOPS", default=1978.9,
+      group=HARDWARE,
                 minimum=0, exclusive_minimum=True, maximum=1e6, relevant_when=CUSTOM_ACCELERATOR,
                 help="Dense (not 'with sparsity') TFLOPS at the precision the weight products run in."),
     NumberField(name="attention_tflops", label="Peak dense throughput, attention", symbol="P_attn", unit="TFLOPS",
+      group=HARDWARE,
                 default=989.4, minimum=0, exclusive_minimum=True, maximum=1e6, relevant_when=CUSTOM_ACCELERATOR,
                 help="Dense TFLOPS the attention core runs at (BF16 in DeepSeek's service)."),
     NumberField(name="bandwidth_tb_s", label="Memory bandwidth", symbol="BW", unit="TB/s", default=3.35,
+      group=HARDWARE,
                 minimum=0, exclusive_minimum=True, maximum=1e4, relevant_when=CUSTOM_ACCELERATOR,
                 help="HBM bandwidth per accelerator, terabytes (10¹²) per second."),
     NumberField(name="memory_gb", label="Memory", symbol="M_GPU", unit="GB", default=80, minimum=0,
+      group=HARDWARE,
                 exclusive_minimum=True, maximum=1e6, relevant_when=CUSTOM_ACCELERATOR,
                 help="Memory per accelerator, gigabytes (10⁹ bytes)."),
     ChoiceField(name="precision", label="Weight products run in", default="fp8", choices=PRECISIONS,
+      group=HARDWARE,
                 relevant_when=CATALOG_ACCELERATOR,
                 help="Sets the peak MFU is a share of (FP8 is twice BF16). The attention core runs in BF16."),
-    price_field("What one GPU-hour costs you (DeepSeek assumed $2 for the H800)."),
+    price_field("What one GPU-hour costs you (DeepSeek assumed $2 for the H800).", group=PRICE,
+                plausible=rental_range()),
     NumberField(name="gpus", label="GPUs per replica", symbol="n_GPU", default=FIELD_DEFAULT_GPUS, integer=True,
+      group=HARDWARE,
                 minimum=1,
                 maximum=100_000, help="GPUs holding one copy of the model and decoding one batch together."),
     ChoiceField(name="parallelism", label="Attention and dense weights", default="dp", choices=PARALLELISM,
+      group=HARDWARE,
                 help="Data-parallel (DeepSeek, SGLang): every GPU a full copy of the non-expert weights and whole "
                      "sequences. Tensor-parallel: weights and heads split; an MLA or MQA cache is copied to each GPU. "
                      "Routed experts are always spread over the GPUs."),
     NumberField(name="redundant_experts", label="Redundant experts", symbol="E_red", unit="per layer", default=32,
+      group=HARDWARE, advanced=True,
                 integer=True, minimum=0, maximum=100_000,
                 help="Extra copies of popular experts (DeepSeek: 32). Memory only; ignored for a dense model."),
     NumberField(name="weight_bits", label="Weight precision", unit="bits", default=8, minimum=0,
+      group=HARDWARE,
                 exclusive_minimum=True, maximum=64, suggestions=WEIGHT_PRECISIONS, help="Bits per weight."),
     NumberField(name="kv_bits", label="KV-cache precision", unit="bits", default=16, minimum=0,
+      group=HARDWARE,
                 exclusive_minimum=True, maximum=64, suggestions=KV_PRECISIONS,
                 help="Bits per cached element (DeepSeek keeps MLA's cache in BF16)."),
     ChoiceField(name="batch_mode", label="Batch", default="fixed", choices=BATCH_MODES,
+      group=REQUESTS,
                 help="Largest that fits: as many sequences as the memory left after the weights holds."),
     NumberField(name="batch_size", label="Batch size", symbol="B", unit="sequences", default=18_432, integer=True,
+      group=REQUESTS,
                 minimum=1, maximum=1e8, relevant_when={"batch_mode": ("fixed",)},
                 help="Sequences the replica decodes together (all GPUs). DeepSeek's decode profile: 128 per GPU."),
     NumberField(name="prompt_tokens", label="Prompt", symbol="T_p", unit="tokens", default=4384, integer=True,
+      group=REQUESTS,
                 minimum=1, maximum=1e8, help="Average prompt length."),
     NumberField(name="output_tokens", label="Answer", symbol="T_r", unit="tokens", default=1210, integer=True,
+      group=REQUESTS,
                 minimum=1, maximum=1e8, help="Average answer length (a reasoning model's thinking included)."),
     NumberField(name="cached_share", label="Cached share of the prompt", unit="fraction",
+      group=REQUESTS, plausible=Plausible(low=0.75, high=1.25, relative=True, source=ASSUMED),
                 default=0.5625, minimum=0, maximum=1,
                 help="Share of prompt tokens found in the context cache (DeepSeek, Feb 2025: 342B of 608B)."),
     NumberField(name="mbu", label="MBU", unit="fraction", default=0.8, minimum=0, exclusive_minimum=True,
+      group=PRICE, plausible=Plausible(low=0.6, high=0.9, source="assumed"),
                 maximum=1, suggestions=((0.6, "60%"), (0.8, "80%"), (0.9, "90%")),
                 help="Share of the memory bandwidth the step's reads achieve, between 0 and 1 (an assumption)."),
     NumberField(name="mfu", label="MFU", unit="fraction", default=0.5, minimum=0, exclusive_minimum=True, maximum=1,
+      group=PRICE, plausible=Plausible(low=0.3, high=0.7, source="assumed"),
                 suggestions=((0.3, "30%"), (0.5, "50%"), (0.7, "70%")),
                 help="Share of peak the arithmetic achieves, decode and prefill, between 0 and 1 (an assumption)."),
     NumberField(name="overhead_ms", label="Fixed overhead per step", symbol="ℓ_0", unit="ms", default=0, minimum=0,
+      group=PRICE, advanced=True, plausible=Plausible(low=0, high=5, source="assumed: up to 5 ms a step"),
                 maximum=1e5, help="Time per step neither memory nor arithmetic accounts for: launches, "
                                   "synchronisation, communication not hidden behind computation."),
     NumberField(name="mtp_acceptance", label="MTP acceptance rate", symbol="a", unit="fraction", default=0.85,
+      group=PRICE, plausible=_acceptance_range(),
                 minimum=0, maximum=0.999,
                 help="Share of drafted second tokens accepted (DeepSeek-V3: 85–90%); 0 turns MTP off."),
-    reserve_field(default=0.1, kept_for="activations, buffers and fragmentation (vLLM's default leaves 10%)"),
+    reserve_field(default=0.1, kept_for="activations, buffers and fragmentation (vLLM's default leaves 10%)",
+                  group=HARDWARE, advanced=True),
     NumberField(name="total_params_billion", label="Parameters, all", symbol="N", unit="billion", default=671.026,
+      group=MODEL, advanced=True,
                 minimum=0, exclusive_minimum=True, maximum=1e6,
                 help="Every weight held in memory, all experts and the embedding table."),
     NumberField(name="active_params_billion", label="Active parameters", symbol="N_active", unit="billion",
+      group=MODEL, advanced=True,
                 default=36.626, minimum=0, exclusive_minimum=True, maximum=1e6,
                 help="Weights one token multiplies by, without the embedding table."),
     NumberField(name="expert_params_billion", label="Routed-expert parameters", symbol="N_routed", unit="billion",
+      group=MODEL, advanced=True,
                 default=653.909, minimum=0, maximum=1e6,
                 help="All routed experts of all layers (0 for a dense model); a token uses k/E of them."),
     NumberField(name="experts", label="Routed experts", symbol="E", default=256, integer=True, minimum=0,
+      group=MODEL, advanced=True,
                 maximum=100_000, help="Per MoE layer; 0 for a dense model."),
     NumberField(name="experts_per_token", label="Experts per token", symbol="k", default=8, integer=True, minimum=0,
+      group=MODEL, advanced=True,
                 maximum=100_000, help="Routed experts each token uses."),
     ChoiceField(name="attention", label="Attention", default="mla", choices=ATTENTION_KINDS,
+      group=MODEL, advanced=True,
                 help="Sets what the KV cache holds per token and layer."),
     NumberField(name="layers", label="Layers with a KV cache", symbol="L", default=61, integer=True, minimum=1,
+      group=MODEL, advanced=True,
                 maximum=10_000, help="Transformer layers that keep a KV cache (full or windowed attention)."),
     NumberField(name="window_layers", label="Layers with a window", symbol="L_win", default=0, integer=True, minimum=0,
+      group=MODEL, advanced=True,
                 maximum=10_000, help="Of the layers above, those that keep and attend to only the last T_win tokens "
                                      "(sliding window; Llama 4's chunked layers, as an upper bound); 0 for none."),
     NumberField(name="window_tokens", label="Window", symbol="T_win", unit="tokens", default=4096, integer=True,
+      group=MODEL, advanced=True,
                 minimum=1, maximum=1e9, help="Tokens a windowed layer keeps: its cache and its attention stop "
                                               "growing there."),
     NumberField(name="linear_layers", label="Linear-attention layers", symbol="L_linear", default=0, integer=True,
+      group=MODEL, advanced=True,
                 minimum=0, maximum=10_000,
                 help="Layers without a KV cache that keep a fixed state of H·d² elements per sequence (MiniMax's "
                      "lightning attention); not part of the layers above."),
     NumberField(name="heads", label="Attention heads", symbol="H", default=128, integer=True, minimum=1,
+      group=MODEL, advanced=True,
                 maximum=100_000),
     NumberField(name="kv_heads", label="KV heads", symbol="K", default=8, integer=True, minimum=1, maximum=100_000,
+      group=MODEL, advanced=True,
                 relevant_when={"attention": ("gqa",)}, help="Must divide the attention heads."),
     NumberField(name="head_dim", label="Head dimension", symbol="d", default=128, integer=True, minimum=1,
+      group=MODEL, advanced=True,
                 maximum=100_000, help="For MLA, the non-RoPE part d_h."),
     NumberField(name="kv_lora_rank", label="MLA latent rank", symbol="d_c", default=512, integer=True, minimum=1,
+      group=MODEL, advanced=True,
                 maximum=1_000_000, relevant_when={"attention": ("mla",)}),
     NumberField(name="rope_head_dim", label="Decoupled RoPE dim", symbol="d_h^R", default=64, integer=True,
+      group=MODEL, advanced=True,
                 minimum=0, maximum=1_000_000, relevant_when={"attention": ("mla",)}),
     NumberField(name="context_window", label="Context window", unit="tokens", default=163_840, integer=True,
+      group=MODEL, advanced=True,
                 minimum=0, maximum=1e9, help="The model's longest sequence, to check the request against (0: not "
                                              "known). A pasted config.json's max_position_embeddings takes its place."),
-    config_field(fills="fills the model fields from its counted parameters and attention shape"),
+    config_field(fills="fills the model fields from its counted parameters and attention shape", group=MODEL),
 )
 
 MODEL_FIELDS = ("total_params_billion", "active_params_billion", "expert_params_billion", "experts",
@@ -538,23 +586,25 @@ CALCULATOR = (
             Output(name="tokens_per_step", label="Tokens per sequence per step", unit="tokens", format="number",
                    help="1 + a with one MTP draft."),
             Output(name="decode_tokens_per_second_per_gpu", label="Output tokens per second per GPU", unit="tokens/s",
-                   format="count"),
+                   format="count", main=True),
             Output(name="per_user_tokens_per_second", label="Tokens per second per user", unit="tokens/s",
-                   format="number"),
+                   format="number", main=True),
             Output(name="prefill_tokens_per_second_per_gpu", label="Prefill tokens per second per GPU",
                    unit="tokens/s", format="count"),
             Output(name="usd_per_mtok_input_miss", label="$ per M input tokens, not cached", unit="USD",
-                   format="usd"),
+                   format="usd", main=True),
             Output(name="usd_per_mtok_input_hit", label="$ per M input tokens, cached (compute only)", unit="USD",
                    format="usd"),
-            Output(name="usd_per_mtok_output", label="$ per M output tokens", unit="USD", format="usd"),
-            Output(name="usd_per_request", label="$ per request", unit="USD", format="usd"),
+            Output(name="usd_per_mtok_output", label="$ per M output tokens", unit="USD", format="usd", main=True),
+            Output(name="usd_per_request", label="$ per request", unit="USD", format="usd", main=True),
         ),
         compute=compute,
         check=check,
         presets=presets,
         preset_fields=(*MODEL_FIELDS, *DEPLOYMENT_FIELDS),
         default_preset="deepseek-v3-day6",
+        groups=(PRICE, REQUESTS, HARDWARE, MODEL),
+        sensitivity_output="usd_per_mtok_output",
         from_config=from_config,
         examples=(
             Example(title="DeepSeek-V3 decoded as DeepSeek describes it (18 H800 nodes, EP144)",

@@ -12,6 +12,8 @@ from ..formatting import format_count, format_number, format_percent, format_usd
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
 from .common import price_field, usd_bar_chart
 
+PRICES, FLEET, TOKENS, SPEED = "Prices", "The fleet", "Tokens served in the period", "Throughput"
+
 FLEET_BASES = (("average", "Average nodes (as DeepSeek counts)"), ("peak", "Peak nodes, held all day"))
 PRICE_FIELDS = ("usd_per_mtok_hit", "usd_per_mtok_miss", "usd_per_mtok_output")
 
@@ -51,9 +53,9 @@ def compute(values: Mapping[str, Any]) -> Result:
     inputs, hits, outputs = (values["input_tokens_billion"] * 1e9, values["cache_hit_tokens_billion"] * 1e9,
                              values["output_tokens_billion"] * 1e9)
     p_hit, p_miss, p_out = (values[name] for name in PRICE_FIELDS)
-    revenue = serving.token_revenue_usd(cache_hit_tokens=hits, cache_miss_tokens=inputs - hits,
-                                        output_tokens=outputs, usd_per_mtok_hit=p_hit, usd_per_mtok_miss=p_miss,
-                                        usd_per_mtok_output=p_out)
+    revenue = api_pricing.token_classes_cost(hit_tokens=hits, miss_tokens=inputs - hits, output_tokens=outputs,
+                                             input_cache_hit_per_mtok=p_hit, input_cache_miss_per_mtok=p_miss,
+                                             output_per_mtok=p_out).total
     # how far the revenue can move when each printed count moves by up to half a billion (revenue is linear)
     rounding = day.token_rounding * (abs(p_hit - p_miss) + p_miss + p_out) / 1e6
     seconds = hours * 3600
@@ -93,10 +95,10 @@ def compute(values: Mapping[str, Any]) -> Result:
 def _reproduction_table(values: Mapping[str, Any], day: data.ServingDisclosure,
                         out: Mapping[str, float]) -> dict[str, Any]:
     r1 = point_prices(day.price_point)
-    r1_revenue = serving.token_revenue_usd(
-        cache_hit_tokens=day.cache_hit_tokens, cache_miss_tokens=day.input_tokens - day.cache_hit_tokens,
-        output_tokens=day.output_tokens, usd_per_mtok_hit=r1.input_cache_hit,
-        usd_per_mtok_miss=r1.input_cache_miss, usd_per_mtok_output=r1.output)
+    r1_revenue = api_pricing.token_classes_cost(
+        hit_tokens=day.cache_hit_tokens, miss_tokens=day.input_tokens - day.cache_hit_tokens,
+        output_tokens=day.output_tokens, input_cache_hit_per_mtok=r1.input_cache_hit,
+        input_cache_miss_per_mtok=r1.input_cache_miss, output_per_mtok=r1.output).total
     published_cost = pricing.rental_cost_usd(gpu_hours=day.nodes_average * day.gpus_per_node * day.hours,
                                              usd_per_gpu_hour=day.usd_per_gpu_hour)
     published_margin = serving.cost_profit_margin(revenue_usd=day.theoretical_revenue_usd, cost_usd=published_cost)
@@ -142,33 +144,47 @@ def _notes(values: Mapping[str, Any], day: data.ServingDisclosure, out: Mapping[
 
 FIELDS = (
     ChoiceField(name="fleet_basis", label="Fleet counted", default="average", choices=FLEET_BASES,
+                group=FLEET,
                 help="DeepSeek counts the average: nodes lent to research and training at night are not charged "
                      "to serving. Peak: the serving fleet held all day."),
     NumberField(name="nodes_average", label="Average nodes", unit="nodes", default=226.75, minimum=0,
+                group=FLEET,
                 exclusive_minimum=True, maximum=1e6, help="Day 6: 226.75 H800 nodes on average."),
     NumberField(name="nodes_peak", label="Peak nodes", unit="nodes", default=278, minimum=0, exclusive_minimum=True,
+                group=FLEET,
                 maximum=1e6, help="Day 6: 278 at the peak."),
-    NumberField(name="gpus_per_node", label="GPUs per node", default=8, integer=True, minimum=1, maximum=1000),
+    NumberField(name="gpus_per_node", label="GPUs per node", default=8, integer=True, minimum=1, maximum=1000,
+                group=FLEET),
     NumberField(name="hours", label="Period", unit="hours", default=24, minimum=0, exclusive_minimum=True,
+                group=FLEET,
                 maximum=8784),
-    price_field("DeepSeek's assumed H800 leasing price."),
+    price_field("DeepSeek's assumed H800 leasing price.", group=PRICES),
     NumberField(name="input_tokens_billion", label="Input tokens", unit="billion", default=608, minimum=0,
+                group=TOKENS,
                 exclusive_minimum=True, maximum=1e9, help="All input, cached or not (608B)."),
     NumberField(name="cache_hit_tokens_billion", label="Input tokens from the cache", unit="billion", default=342,
+                group=TOKENS,
                 minimum=0, maximum=1e9, help="Input found in the on-disk KV cache (342B)."),
     NumberField(name="output_tokens_billion", label="Output tokens", unit="billion", default=168, minimum=0,
+                group=TOKENS,
                 exclusive_minimum=True, maximum=1e9, help="168B."),
     NumberField(name="prefill_tps_per_node", label="Prefill throughput", unit="tokens/s per node", default=73_700,
+                group=SPEED,
                 minimum=0, exclusive_minimum=True, maximum=1e9, help="Input tokens, cache hits included (~73.7k)."),
     NumberField(name="decode_tps_per_node", label="Decode throughput", unit="tokens/s per node", default=14_800,
+                group=SPEED,
                 minimum=0, exclusive_minimum=True, maximum=1e9, help="Output tokens (~14.8k)."),
     NumberField(name="user_tokens_per_second", label="Output speed per user", unit="tokens/s", default=21,
+                group=SPEED,
                 minimum=0, exclusive_minimum=True, maximum=1e6, help="Day 6: 20–22 on average."),
     NumberField(name="usd_per_mtok_hit", label="Price, cached input", unit="$ per M tokens", default=0.14, minimum=0,
+                group=PRICES,
                 maximum=1e4),
     NumberField(name="usd_per_mtok_miss", label="Price, uncached input", unit="$ per M tokens", default=0.55,
+                group=PRICES,
                 minimum=0, maximum=1e4),
     NumberField(name="usd_per_mtok_output", label="Price, output", unit="$ per M tokens", default=2.19, minimum=0,
+                group=PRICES,
                 maximum=1e4),
 )
 
@@ -192,12 +208,12 @@ CALCULATOR = (
                 "price lists.",
         fields=FIELDS,
         outputs=(
-            Output(name="daily_cost_usd", label="Daily GPU cost", unit="USD", format="usd"),
+            Output(name="daily_cost_usd", label="Daily GPU cost", unit="USD", format="usd", main=True),
             Output(name="cache_hit_percent", label="Input from the cache, %", unit="%", format="number"),
             Output(name="revenue_usd", label="Revenue at these prices", unit="USD", format="usd",
-                   help="Every token billed: cached input, uncached input, output."),
+                   help="Every token billed: cached input, uncached input, output.", main=True),
             Output(name="margin", label="Cost profit margin at these prices", unit="fraction", format="percent",
-                   help="(revenue − cost) / cost."),
+                   help="(revenue − cost) / cost.", main=True),
             Output(name="revenue_rounding_usd", label="Revenue uncertainty from rounded token counts", unit="USD",
                    format="usd"),
             Output(name="published_revenue_usd", label="Published theoretical revenue (R1 prices)", unit="USD",
@@ -207,7 +223,7 @@ CALCULATOR = (
             Output(name="usd_per_mtok_input_at_cost", label="Cost per M input tokens (prefill, hits included)",
                    unit="USD", format="usd"),
             Output(name="usd_per_mtok_output_at_cost", label="Cost per M output tokens (decode nodes)", unit="USD",
-                   format="usd"),
+                   format="usd", main=True),
             Output(name="usd_per_mtok_output_all_in", label="Whole fleet per M output tokens", unit="USD",
                    format="usd", help="Daily cost / output tokens: prefill carried by the output."),
             Output(name="prefill_nodes", label="Nodes busy prefilling, average", unit="nodes", format="number"),
@@ -219,6 +235,8 @@ CALCULATOR = (
                    format="count", help="Decode throughput / per-user speed."),
         ),
         compute=compute,
+        groups=(PRICES, FLEET, TOKENS, SPEED),
+        sensitivity_output="margin",
         check=check,
         presets=presets,
         preset_fields=PRICE_FIELDS,

@@ -14,6 +14,8 @@ from ..schema import Calculator, Example, FieldError, NumberField, Output, Resul
 from .common import price_field
 from .serving_cost import model_inputs, served_model
 
+ASSUMPTIONS = "Assumptions"
+
 GPUS_PER_NODE = 8
 WEIGHT_BITS, KV_BITS = 8, 16  # FP8 products and weights, BF16 MLA cache (Day 6, 'Statistics')
 
@@ -176,12 +178,12 @@ CALCULATOR = (
         summary="DeepSeek's own serving throughputs and SGLang's 96-H100 reproduction against the roofline model, "
                 "with the MBU and MFU each implies, and SGLang's $0.20 per million output tokens reconstructed.",
         fields=(
-            price_field("Price per GPU-hour for the cost column ($2: DeepSeek's assumption)."),
+            price_field("Price per GPU-hour for the cost column ($2: DeepSeek's assumption).", group=ASSUMPTIONS),
             NumberField(name="user_tokens_per_second", label="DeepSeek's output speed per user", unit="tokens/s",
-                        default=21, minimum=0, exclusive_minimum=True, maximum=1e6,
+                        default=21, minimum=0, exclusive_minimum=True, maximum=1e6, group=ASSUMPTIONS,
                         help="Day 6: 20–22 on average; sets the decode batch the throughput implies."),
             NumberField(name="mtp_acceptance", label="MTP acceptance assumed for DeepSeek", symbol="a",
-                        unit="fraction", default=0.85, minimum=0, maximum=0.999,
+                        unit="fraction", default=0.85, minimum=0, maximum=0.999, group=ASSUMPTIONS,
                         help="Not stated on Day 6; the V3 report gives 85–90%. 0: no MTP."),
         ),
         outputs=(
@@ -191,8 +193,10 @@ CALCULATOR = (
                    format="number"),
             Output(name="day6_decode_roofline", label="DeepSeek decode: roofline tokens/s per node", unit="tokens/s",
                    format="count"),
-            Output(name="day6_decode_mbu", label="DeepSeek decode: implied MBU", unit="fraction", format="percent"),
-            Output(name="day6_decode_mfu", label="DeepSeek decode: implied MFU", unit="fraction", format="percent"),
+            Output(name="day6_decode_mbu", label="DeepSeek decode: implied MBU", unit="fraction", format="percent",
+                   main=True),
+            Output(name="day6_decode_mfu", label="DeepSeek decode: implied MFU", unit="fraction", format="percent",
+                   main=True),
             Output(name="day6_prefill_computed", label="DeepSeek prefill: uncached tokens/s per node",
                    unit="tokens/s", format="count"),
             Output(name="day6_prefill_mfu", label="DeepSeek prefill: implied MFU", unit="fraction", format="percent"),
@@ -207,7 +211,7 @@ CALCULATOR = (
             Output(name="sglang_prefill_4k_mfu", label="SGLang prefill, 4K: implied MFU", unit="fraction",
                    format="percent"),
             Output(name="sglang_usd_per_mtok_output", label="SGLang decode: $ per M output tokens", unit="USD",
-                   format="usd"),
+                   format="usd", main=True),
             Output(name="sglang_usd_per_mtok_output_published", label="SGLang's published figure", unit="USD",
                    format="usd"),
         ),

@@ -12,9 +12,11 @@ from ..charts import line_chart
 from ..formatting import format_count, format_flops, format_number, format_percent
 from ..model_config import architecture, architecture_from_json
 from ..schema import Calculator, ChoiceField, Example, FieldError, NumberField, Output, Result
-from .common import ACCELERATORS, PRECISIONS, config_field, peak_errors, price_field, six_n_from_config
+from .common import (ACCELERATORS, MFU_RANGE, PRECISIONS, config_field, peak_errors, price_field, rental_range,
+                     six_n_from_config)
 
 FLOPS_RULES = (("six_n", "6 × N × D"), ("detailed", "Detailed count from the config"))
+RUN = "Cluster and price"
 
 
 def presets() -> dict[str, tuple[str, dict[str, Any]]]:
@@ -150,45 +152,50 @@ CALCULATOR = (
                 "dollars at a rental price; and the MFU that reported GPU-hours imply.",
         fields=(
             NumberField(name="active_params_billion", label="Active parameters", symbol="N_active", unit="billion",
-                        default=36.6, minimum=0, exclusive_minimum=True, maximum=1e6,
+                        default=36.6, minimum=0, exclusive_minimum=True, maximum=1e6, group="Model",
                         help="Parameters each token multiplies by (the active ones for an MoE), without the "
                              "token-embedding table: the N of 6N on this site. A preset or config fills it from "
                              "the count."),
             NumberField(name="tokens_trillion", label="Training tokens", symbol="T_train", unit="trillion", default=14.8,
-                        minimum=0, exclusive_minimum=True, maximum=1e6, help="Tokens trained on."),
-            ChoiceField(name="flops_rule", label="FLOPs per token", default="six_n", choices=FLOPS_RULES,
+                        minimum=0, exclusive_minimum=True, maximum=1e6, group="Model", help="Tokens trained on."),
+            ChoiceField(name="flops_rule", label="FLOPs per token", default="six_n", choices=FLOPS_RULES, group="Model",
                         help="6N ignores attention; the detailed count adds it, from the config."),
             NumberField(name="sequence_length", label="Sequence length", symbol="T", unit="tokens", default=4096,
                         integer=True, minimum=1, maximum=1e8, relevant_when={"flops_rule": ("detailed",)},
+                        group="Model", advanced=True,
                         help="Training sequence length; each token attends to T/2 earlier ones on average."),
-            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS,
+            ChoiceField(name="accelerator", label="Accelerator", default="h800", choices=ACCELERATORS, group=RUN,
                         help="Its peak dense throughput is what MFU is a share of."),
-            ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS,
+            ChoiceField(name="precision", label="Peak at", default="bf16", choices=PRECISIONS, group=RUN,
                         help="MFU is usually quoted against the BF16 peak, even for FP8 training."),
             NumberField(name="mfu", label="MFU", symbol="MFU", unit="fraction", default=0.4, minimum=0, exclusive_minimum=True,
-                        maximum=1, suggestions=((0.3, "30%"), (0.4, "40%"), (0.5, "50%")),
+                        maximum=1, suggestions=((0.3, "30%"), (0.4, "40%"), (0.5, "50%")), group=RUN,
+                        plausible=MFU_RANGE,
                         help="Model FLOPs utilisation: the share of peak the model's arithmetic achieves, between "
                              "0 and 1 (Llama 3 405B: 0.38 to 0.43)."),
             NumberField(name="gpus", label="GPUs", symbol="n_GPU", default=2048, integer=True, minimum=1,
-                        maximum=10_000_000, help="GPUs training at once; wall-clock time is GPU-hours / GPUs."),
-            price_field("Rental price (DeepSeek assumed $2 for the H800)."),
+                        maximum=10_000_000, group=RUN,
+                        help="GPUs training at once; wall-clock time is GPU-hours / GPUs."),
+            price_field("Rental price (DeepSeek assumed $2 for the H800).", group=RUN, plausible=rental_range()),
             NumberField(name="reported_gpu_hours", label="Reported GPU-hours", unit="GPU-hours", default=2_664_000,
-                        minimum=0, maximum=1e12,
+                        minimum=0, maximum=1e12, group="Check against a report", advanced=True,
                         help="GPU-hours a report gives for these tokens, to find the MFU they imply (0: none)."),
-            config_field(fills="sets N from the count and enables the detailed FLOPs"),
+            config_field(fills="sets N from the count and enables the detailed FLOPs", group="Model"),
         ),
         outputs=(
             Output(name="flops_per_token", label="Training FLOPs per token", unit="FLOP", format="flops"),
             Output(name="six_n_flops_per_token", label="6N per token", unit="FLOP", format="flops"),
             Output(name="detailed_flops_per_token", label="Counted from the config, per token", unit="FLOP",
                    format="flops"),
-            Output(name="training_flops", label="Training compute", unit="FLOP", format="flops"),
-            Output(name="gpu_hours", label="GPU-hours at this MFU", unit="GPU-hours", format="count"),
-            Output(name="wall_clock_hours", label="Wall-clock time on these GPUs", unit="hours", format="hours"),
-            Output(name="cost_usd", label="Cost at this price", unit="USD", format="usd"),
+            Output(name="training_flops", label="Training compute", unit="FLOP", format="flops", main=True),
+            Output(name="gpu_hours", label="GPU-hours at this MFU", unit="GPU-hours", format="count", main=True),
+            Output(name="wall_clock_hours", label="Wall-clock time on these GPUs", unit="hours", format="hours",
+                   main=True),
+            Output(name="cost_usd", label="Cost at this price", unit="USD", format="usd", main=True),
             Output(name="gpu_hours_per_trillion_tokens", label="GPU-hours per trillion tokens", unit="GPU-hours",
                    format="count"),
-            Output(name="implied_mfu", label="MFU the reported GPU-hours imply", unit="fraction", format="percent"),
+            Output(name="implied_mfu", label="MFU the reported GPU-hours imply", unit="fraction", format="percent",
+                   main=True),
             Output(name="reported_wall_clock_hours", label="Reported GPU-hours on these GPUs", unit="hours",
                    format="hours"),
             Output(name="reported_cost_usd", label="Reported GPU-hours at this price", unit="USD", format="usd"),
@@ -196,12 +203,14 @@ CALCULATOR = (
                    unit="GPU-hours", format="count"),
         ),
         compute=compute,
+        sensitivity_output="cost_usd",
         check=check,
         presets=presets,
         preset_fields=("config", "active_params_billion", "tokens_trillion", "accelerator", "gpus", "precision", "mfu", "usd_per_gpu_hour",
                        "reported_gpu_hours", "sequence_length"),
         default_preset="deepseek-v3",
         from_config=six_n_from_config,
+        groups=(RUN, "Model"),
         examples=(
             Example(title="DeepSeek-V3 pre-training: 2,664K H800 GPU-hours for 14.8T tokens",
                     inputs={"preset": "deepseek-v3"},

@@ -149,20 +149,45 @@ def render_widget(spec: WidgetSpec, *, widget_id: str, runtime_json: str, where:
     schema = calc.schema()
     used = result["inputs"]
     fields = [_field_view(f, used[f["name"]]) for f in schema["inputs"]]
+    preset = used.get("preset") or "custom"
+    preset_labels = {p["name"]: p["label"] for p in schema["presets"]}
     template = _env.get_template("widget.html.j2")
     return template.render(
         widget_id=widget_id,
+        name=spec.name,
         calc=schema,
-        fields=fields,
-        preset=used.get("preset") or "custom",
+        groups=_groups(schema["groups"], fields),
+        preset=preset,
+        config_label=_config_label(used.get("config"), preset_labels.get(preset)),
         outputs=result["outputs"],
         notes=result["notes"],
+        verdicts=result["verdicts"],
+        formulas=result["formulas"],
         charts=result["charts"],  # SVG drawn by calculators.charts from numbers and escaped labels
         tables=result["tables"],
         config_fills=calc.from_config is not None,
         request_json=json.dumps({"id": calc.id, "inputs": inputs}, sort_keys=True),
         runtime_json=runtime_json,
     )
+
+
+def _groups(order: list[str], fields: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The form's fields by group, in the calculator's order: ``key`` (the first group, the results follow it on
+    a phone), ``rest`` and ``advanced`` (folded away), each a list of ``{title, fields}``."""
+    out: dict[str, list[dict[str, Any]]] = {"key": [], "rest": [], "advanced": []}
+    for n, group in enumerate(order):
+        for part, advanced in (("key" if n == 0 else "rest", False), ("advanced", True)):
+            members = [f for f in fields if f["group"] == group and f["advanced"] == advanced]
+            if members:
+                out[part].append({"title": group, "fields": members})
+    return out
+
+
+def _config_label(config: Any, preset_label: str | None) -> str:
+    """What the folded config field says: whose config is loaded, or that one can be imported."""
+    if not isinstance(config, str) or not config.strip():
+        return "Import a config.json"
+    return f"{preset_label} config loaded" if preset_label else "A config.json is loaded"
 
 
 class _Calc:

@@ -22,6 +22,16 @@
 // Time limits: none while downloading (a slow connection is not a failure; the status shows the download moving,
 // file by file); once every file has arrived, Python must start within START_TIMEOUT_MS. A failure is shown in
 // the status, and the next interaction with a widget tries again with a new worker.
+//
+// Reader tools (issue 13), built once for every widget:
+// - The URL holds each widget's inputs that differ from where the page started, under the widget's stable name
+//   (`?kv-cache.context_length=65536&kv-cache.preset=llama-3.1-405b`); they are restored when the widget mounts
+//   (on load and after each instant-navigation page change) and on back/forward within the page. Edits replace
+//   the current history entry rather than adding one, so Back still leaves the page. A pasted config.json travels
+//   deflated (`name.config=z.<base64url>`). Values from a URL go through the same validation as typed ones; a
+//   name or a choice the widget does not know is ignored with a note.
+// - Copy link, Copy as Python and Copy as a command (both from calculators.reproduce, in the worker), CSV and
+//   JSON of the outputs and tables, a chart as SVG, Reset, and "Which inputs matter?" (calculators.sensitivity).
 
 const START_TIMEOUT_MS = Number(globalThis.calcStartTimeoutMs) || 30000; // a page (a test) may set a shorter one
 const NEAR_VIEWPORT = "200% 0px"; // two screen heights above and below
@@ -38,6 +48,7 @@ const engine = {
   timer: null,
   seq: 0,
   waiting: new Map(), // seq -> widget
+  calls: new Map(), // seq -> {resolve} of a tool call (sensitivity, reproduce)
   widgets: new Set(),
 };
 
@@ -104,7 +115,16 @@ function startEngine(el) {
       const widget = engine.waiting.get(msg.seq);
       engine.waiting.delete(msg.seq);
       if (widget) widget.receive(msg);
-      else if (msg.type === "error") console.warn("calculators worker:", msg.error && msg.error.message);
+      else if (msg.type === "error" && engine.calls.has(msg.seq)) {
+        // a tool request the worker could not handle: its caller gets the error
+        const call = engine.calls.get(msg.seq);
+        engine.calls.delete(msg.seq);
+        call.resolve(msg);
+      } else if (msg.type === "error") console.warn("calculators worker:", msg.error && msg.error.message);
+    } else if (msg.type === "tool") {
+      const call = engine.calls.get(msg.seq);
+      engine.calls.delete(msg.seq);
+      if (call) call.resolve(msg);
     }
   };
   const stopped = (message) => {
@@ -134,7 +154,34 @@ function fail(reason) {
   // Requests in flight will get no answer: their widgets send their newest edit again once Python is back.
   for (const widget of engine.waiting.values()) widget.lost();
   engine.waiting.clear();
+  for (const call of engine.calls.values()) call.resolve({ error: { name: "Unavailable", message: engine.failure } });
+  engine.calls.clear();
   broadcast();
+}
+
+// A tool of calculators.registry.tool_json (by name; the worker evaluates no code), once Python is ready.
+function callTool(el, tool, id, inputs, options = {}) {
+  startEngine(el);
+  return whenReady().then(
+    () =>
+      new Promise((resolve) => {
+        const seq = ++engine.seq;
+        engine.calls.set(seq, { resolve });
+        engine.worker.postMessage({ type: "tool", seq, tool, id, inputs, options });
+      }),
+    (reason) => ({ error: { name: "Unavailable", message: reason } }),
+  );
+}
+
+function whenReady() {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (engine.state === "ready") resolve();
+      else if (engine.state === "failed") reject(engine.failure);
+      else setTimeout(check, 100);
+    };
+    check();
+  });
 }
 
 function formatMB(bytes) {
@@ -148,12 +195,18 @@ class Widget {
     this.statusText = el.querySelector(".calc-status-text");
     this.progress = el.querySelector(".calc-progress");
     this.table = el.querySelector(".calc-outputs");
+    this.results = el.querySelector(".calc-results");
+    this.verdicts = el.querySelector(".calc-verdicts");
+    this.toolStatus = el.querySelector(".calc-tool-status");
+    this.snippet = el.querySelector(".calc-snippet");
+    this.linkNote = el.querySelector(".calc-link-note");
     this.notes = el.querySelector(".calc-notes");
     this.formError = el.querySelector(".calc-error--form");
     this.presetSelect = this.form.querySelector("select[name=preset]");
     this.presetFields = new Set((el.dataset.calcPresetFields || "").split(" ").filter(Boolean));
     // The calculator reads a pasted config.json the way it reads a preset: the config fills the preset fields.
     this.configControl = "calcConfigFills" in el.dataset ? this.form.querySelector("textarea[name=config]") : null;
+    this.configDetails = this.form.querySelector("details.calc-config");
     // Where the preset fields' values come from, one state (the preset select shows it):
     //   "preset": the selected preset; "config": the pasted config.json; "own": what the reader typed.
     // `refill`: the fields still show an older source's values, so requests leave them out (Python fills them
@@ -161,21 +214,50 @@ class Widget {
     const preset = this.presetSelect ? this.presetSelect.value : "custom";
     this.source = { kind: preset !== "custom" ? "preset" : "own", refill: false };
     this.id = el.dataset.calc;
+    this.name = el.dataset.calcName || this.id;
+    this.pathname = location.pathname;
+    // Where the page started (the inputs of the widget's block), and what the preset fields were last filled
+    // with: the URL holds what differs from these. `origin` is the preset (or "config") they were filled from.
+    this.initial = { preset, values: this.values() };
+    this.baseline = { ...this.initial.values };
+    this.origin = preset;
+    this.pendingOverrides = null; // inputs from a URL to apply once a preset or config has filled the fields
     this.dirty = false; // an edit is waiting for Python
     this.inFlight = null; // seq of the request being computed
     this.sentRefill = false; // whether the request in flight lets Python fill the preset fields
     this.queued = null; // inputs of the newest edit made while one was in flight
+    this.sensitivity = { open: false, busy: false, again: false };
     this.form.addEventListener("input", (e) => this.onEdit(e));
+    this.form.addEventListener("change", (e) => this.onCommit(e));
     for (const chooser of this.form.querySelectorAll("input.calc-file")) {
       chooser.addEventListener("change", () => this.onFile(chooser));
     }
     this.form.addEventListener("submit", (e) => e.preventDefault());
+    for (const button of el.querySelectorAll("[data-calc-action]")) {
+      button.addEventListener("click", () => this.onAction(button));
+    }
+    const formulas = el.querySelector(".calc-formulas");
+    if (formulas) formulas.addEventListener("toggle", () => formulas.open && this.renderFormulas());
+    for (const select of el.querySelectorAll(".calc-sensitivity select")) {
+      select.addEventListener("change", () => this.requestSensitivity());
+    }
     this.updateRelevance();
+    this.updateConfigSummary();
     this.showStatus();
+    this.urlToken = 0;
+    const state = readURLState(this.name);
+    if (state.given) decodeConfig(state).then((decoded) => this.applyState(decoded));
   }
 
   controls() {
     return Array.from(this.form.querySelectorAll("input[name], select[name], textarea[name]"));
+  }
+
+  // Every control's value by name, the preset select's too.
+  values() {
+    const out = {};
+    for (const control of this.controls()) out[control.name] = control.value;
+    return out;
   }
 
   collect() {
@@ -200,16 +282,25 @@ class Widget {
     if (target.name === "preset") {
       const chosen = target.value !== "custom";
       this.setSource(chosen ? "preset" : "own", chosen);
+      if (chosen) this.origin = target.value;
       if (chosen && this.configControl) this.configControl.value = ""; // the preset replaces a pasted config
     } else if (target === this.configControl) {
       const pasted = target.value.trim() !== "";
       this.setSource(pasted ? "config" : "own", pasted);
+      if (pasted) this.origin = "config";
     } else if (this.presetFields.has(target.name)) {
       this.setSource("own", false);
     }
+    this.pendingOverrides = null; // the reader's edit wins over a link's inputs still waiting
     if (target.tagName === "SELECT") this.updateRelevance();
+    this.updateConfigSummary();
     startEngine(this.el);
     this.request();
+    this.scheduleURL();
+  }
+
+  onCommit(event) {
+    if (event.target && event.target.name && this.urlTimer) this.writeURL();
   }
 
   onFile(chooser) {
@@ -250,6 +341,7 @@ class Widget {
 
   request() {
     this.el.dataset.calcPending = "true"; // until the answer to the newest edit is shown
+    this.results.setAttribute("aria-busy", "true");
     if (engine.state !== "ready") {
       this.dirty = true;
       this.showStatus();
@@ -274,6 +366,7 @@ class Widget {
     const seq = ++engine.seq;
     this.inFlight = seq;
     this.sentRefill = refill;
+    this.sent = inputs;
     engine.waiting.set(seq, this);
     engine.worker.postMessage({ type: "run", seq, id: this.id, inputs });
   }
@@ -306,7 +399,20 @@ class Widget {
       this.send(next.inputs, next.refill); // a newer edit exists: this answer is already stale
       return;
     }
+    if (this.sentRefill && this.source.refill && msg.result && !(msg.result.errors || []).length) {
+      this.fillPresetFields(msg.result.inputs);
+      this.source = { kind: this.source.kind, refill: false };
+    }
+    if (this.pendingOverrides && !this.source.refill) {
+      // A link's inputs, on top of the preset or config the answer has just filled in: compute again with them.
+      const overrides = this.pendingOverrides;
+      this.pendingOverrides = null;
+      this.applyOverrides(overrides);
+      this.request();
+      return;
+    }
     this.el.dataset.calcPending = "false";
+    this.results.removeAttribute("aria-busy");
     if (msg.error) {
       // A bug, not bad input: say so plainly, by the error's name; the worker sends no traceback.
       const name = String(msg.error.name || "Error").replace(/[^\w.]/g, "").slice(0, 60) || "Error";
@@ -318,20 +424,21 @@ class Widget {
       this.showErrors(result.errors);
       return;
     }
-    if (this.sentRefill && this.source.refill) {
-      this.fillPresetFields(result.inputs);
-      this.source = { kind: this.source.kind, refill: false };
-    }
     this.showResult(result);
   }
 
+  // Write the values a preset or a config gave into the preset fields; they become the baseline the URL is
+  // measured from.
   fillPresetFields(inputs) {
     for (const control of this.controls()) {
       if (this.presetFields.has(control.name) && inputs[control.name] !== undefined && inputs[control.name] !== null) {
-        control.value = String(inputs[control.name]);
+        control.value = pageText(inputs[control.name]);
+        this.baseline[control.name] = control.value;
       }
     }
+    if (this.configControl) this.baseline.config = this.configControl.value;
     this.updateRelevance();
+    this.updateConfigSummary();
   }
 
   clearErrors() {
@@ -350,6 +457,7 @@ class Widget {
       const control = error.field ? this.form.querySelector(`[name="${CSS.escape(error.field)}"]`) : null;
       const slot = control ? this.form.querySelector(`#${CSS.escape(control.id)}-error`) : null;
       if (control) control.setAttribute("aria-invalid", "true");
+      if (control) revealControl(control);
       if (slot) marked = true;
       const target = slot || this.formError;
       target.textContent = target.textContent ? `${target.textContent} ${error.message}` : error.message;
@@ -381,17 +489,24 @@ class Widget {
         return li;
       }),
     );
+    this.showVerdicts(result.verdicts || []);
+    this.showFormulas(result.formulas || []);
     this.showCharts(result.charts || []);
     this.showTables(result.tables || []);
     this.markStale(false);
     this.el.dataset.calcState = "live";
     this.showStatus();
+    if (this.sensitivity.open) {
+      // After the reader pauses: a sensitivity run holds the worker for a few milliseconds (hundreds for the
+      // router's simulation), which a recompute asked for meanwhile would wait for.
+      clearTimeout(this.sensitivity.timer);
+      this.sensitivity.timer = setTimeout(() => this.requestSensitivity(), SENSITIVITY_PAUSE_MS);
+    }
   }
 
   markStale(stale) {
-    for (const node of [this.table, this.notes, ...this.el.querySelectorAll(".calc-chart, .calc-table")]) {
-      node.classList.toggle("calc-stale", stale);
-    }
+    const nodes = [this.table, this.notes, this.verdicts, ...this.el.querySelectorAll(".calc-chart, .calc-table, .calc-formulas")];
+    for (const node of nodes) node.classList.toggle("calc-stale", stale);
   }
 
   showTables(tables) {
@@ -441,6 +556,380 @@ class Widget {
     });
   }
 
+  showVerdicts(verdicts) {
+    // "Does not fit" and the like, in words first (the colour only repeats them).
+    this.verdicts.replaceChildren(
+      ...verdicts.map((v) => {
+        const p = document.createElement("p");
+        p.className = `calc-verdict calc-verdict--${v.ok ? "ok" : "no"}`;
+        const title = document.createElement("strong");
+        title.className = "calc-verdict-title";
+        title.textContent = v.title;
+        const text = document.createElement("span");
+        text.className = "calc-verdict-text";
+        text.textContent = v.text;
+        p.append(title, " ", text);
+        return p;
+      }),
+    );
+  }
+
+  showFormulas(formulas) {
+    // TeX from calculators.formulas (numbers and symbols only), drawn by KaTeX, which builds its own DOM.
+    const box = this.el.querySelector(".calc-formulas");
+    if (!box) return;
+    box.hidden = !formulas.length;
+    box.querySelector(".calc-formula-list").replaceChildren(
+      ...formulas.map((f) => {
+        const item = document.createElement("div");
+        item.className = "calc-formula";
+        item.dataset.formula = f.output;
+        const label = document.createElement("p");
+        label.className = "calc-formula-label";
+        label.textContent = f.label;
+        const tex = document.createElement("div");
+        tex.className = "calc-tex";
+        tex.dataset.tex = f.tex;
+        item.append(label, tex);
+        return item;
+      }),
+    );
+    if (box.open) this.renderFormulas();
+  }
+
+  // KaTeX draws the formulas when their box is first opened (it has loaded by then; the page holds no TeX that
+  // the page-wide auto-render could take for its own).
+  renderFormulas() {
+    for (const node of this.el.querySelectorAll(".calc-tex[data-tex]:not([data-rendered])")) {
+      renderTeX(node, `\\begin{aligned}${node.dataset.tex}\\end{aligned}`);
+      node.dataset.rendered = "";
+    }
+  }
+
+  updateConfigSummary() {
+    // The config field folds to one line saying whose config is loaded; "(edit)" opens it.
+    if (!this.configDetails) return;
+    const control = this.configDetails.querySelector("textarea");
+    const text = control.value.trim();
+    let label = "Import a config.json";
+    if (text) {
+      const preset = this.presetSelect && this.origin !== "config" ? this.presetSelect.querySelector(`option[value="${CSS.escape(this.origin)}"]`) : null;
+      if (preset && control.value === this.baseline.config) label = `${preset.textContent} config loaded`;
+      else label = `Your config loaded${configName(text)}`;
+    }
+    this.configDetails.querySelector(".calc-config-state").textContent = label;
+    this.configDetails.querySelector(".calc-config-edit").hidden = !text;
+  }
+
+  // --- Reader tools
+
+  onAction(button) {
+    const action = button.dataset.calcAction;
+    if (action === "reset") this.reset();
+    else if (action === "link") this.copyLink();
+    else if (action === "python" || action === "command") this.copyCode(action);
+    else if (action === "csv" || action === "json") this.exportData(action);
+    else if (action === "svg") this.exportChart(Number(button.dataset.chart));
+    else if (action === "sensitivity") this.toggleSensitivity(button);
+  }
+
+  say(text) {
+    this.toolStatus.textContent = text;
+  }
+
+  showSnippet(text) {
+    this.snippet.hidden = false;
+    this.snippet.querySelector("code").textContent = text;
+  }
+
+  reset() {
+    this.applyState({ given: true, preset: null, config: null, fields: {} });
+    this.writeURL();
+    this.snippet.hidden = true;
+    this.say("Back to the inputs this page started with.");
+  }
+
+  copyLink() {
+    this.writeURL();
+    const url = new URL(location.href);
+    url.hash = this.el.id;
+    this.showSnippet(url.href);
+    copyText(url.href).then((ok) => this.say(ok ? "Link copied." : "Copy the link below."));
+  }
+
+  copyCode(kind) {
+    this.say("Writing the code…");
+    callTool(this.el, "reproduce", this.id, this.collect()).then((msg) => {
+      const answer = msg.result;
+      if (!answer || msg.error) {
+        this.say(`Python is not available (${(msg.error && msg.error.message) || "no answer"}).`);
+      } else if (answer.errors && answer.errors.length) {
+        this.say("These inputs have errors: fix the marked field first.");
+      } else {
+        const text = kind === "python" ? answer.python : answer.command;
+        this.showSnippet(text);
+        copyText(text).then((ok) => this.say(ok ? `Copied: ${kind === "python" ? "Python" : "a command"} that gives these numbers.` : "Copy the text below."));
+      }
+    });
+  }
+
+  // The outputs and tables shown, from the page itself (the prerendered numbers until Python answers).
+  exportRecord() {
+    const outputs = {};
+    for (const row of this.table.querySelectorAll("tr[data-output]")) {
+      if (row.hidden) continue;
+      const cell = row.querySelector(".calc-value");
+      outputs[row.dataset.output] = {
+        label: row.querySelector("th").textContent.trim(),
+        value: cell.dataset.value === "" ? null : Number(cell.dataset.value),
+        unit: cell.dataset.unit || "",
+        text: cell.textContent.trim(),
+      };
+    }
+    const tables = Array.from(this.el.querySelectorAll(".calc-table"), (table) => ({
+      title: table.querySelector("caption").textContent,
+      columns: Array.from(table.querySelectorAll("thead th"), (c) => c.textContent),
+      rows: Array.from(table.querySelectorAll("tbody tr"), (r) => Array.from(r.children, (c) => c.textContent)),
+    }));
+    const inputs = this.values();
+    const url = new URL(location.href);
+    url.hash = this.el.id;
+    return {
+      calculator: this.id,
+      widget: this.name,
+      link: url.href,
+      inputs,
+      outputs,
+      verdicts: Array.from(this.verdicts.querySelectorAll(".calc-verdict"), (v) => v.textContent.trim()),
+      notes: Array.from(this.notes.querySelectorAll("li"), (li) => li.textContent),
+      tables,
+    };
+  }
+
+  exportData(kind) {
+    this.writeURL();
+    const record = this.exportRecord();
+    if (kind === "json") {
+      download(`${this.name}.json`, "application/json", JSON.stringify(record, null, 2) + "\n");
+    } else {
+      const rows = [["output", "label", "value", "unit", "text"]];
+      for (const [name, o] of Object.entries(record.outputs)) rows.push([name, o.label, o.value === null ? "" : String(o.value), o.unit, o.text]);
+      for (const table of record.tables) rows.push([], [table.title], table.columns, ...table.rows);
+      download(`${this.name}.csv`, "text/csv", rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n");
+    }
+    this.say(`Downloaded ${this.name}.${kind}.`);
+  }
+
+  exportChart(index) {
+    const figure = this.el.querySelector(`.calc-chart[data-chart="${index}"]`);
+    const svg = figure && Array.from(figure.querySelectorAll("svg")).find((s) => getComputedStyle(s).display !== "none");
+    if (!svg) return;
+    download(`${this.name}-chart-${index + 1}.svg`, "image/svg+xml", standaloneSVG(svg));
+    this.say(`Downloaded ${this.name}-chart-${index + 1}.svg.`);
+  }
+
+  toggleSensitivity(button) {
+    const panel = this.el.querySelector(".calc-sensitivity");
+    this.sensitivity.open = panel.hidden;
+    panel.hidden = !this.sensitivity.open;
+    button.setAttribute("aria-expanded", String(this.sensitivity.open));
+    if (this.sensitivity.open) {
+      this.requestSensitivity();
+      panel.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+  }
+
+  // One sensitivity run at a time; an edit made meanwhile asks for one more when it ends.
+  requestSensitivity() {
+    if (!this.sensitivity.open) return;
+    if (this.sensitivity.busy) {
+      this.sensitivity.again = true;
+      return;
+    }
+    const panel = this.el.querySelector(".calc-sensitivity");
+    const range = panel.querySelector(".calc-sensitivity-range").value;
+    const options = {
+      output: panel.querySelector(".calc-sensitivity-output").value,
+      ranges: range === "ranges",
+      percent: range === "ranges" ? null : Number(range),
+    };
+    const status = panel.querySelector(".calc-sensitivity-status");
+    status.textContent = engine.state === "ready" ? "Moving each input over its range…" : "Waiting for Python to load…";
+    panel.dataset.calcPending = "true";
+    this.sensitivity.busy = true;
+    const started = performance.now();
+    callTool(this.el, "sensitivity", this.id, this.sent || this.collect(), options).then((msg) => {
+      this.sensitivity.busy = false;
+      if (this.sensitivity.again) {
+        this.sensitivity.again = false;
+        this.requestSensitivity();
+        return;
+      }
+      panel.dataset.calcPending = "false";
+      this.showSensitivity(msg, performance.now() - started);
+    });
+  }
+
+  showSensitivity(msg, ms) {
+    const panel = this.el.querySelector(".calc-sensitivity");
+    const status = panel.querySelector(".calc-sensitivity-status");
+    const figure = panel.querySelector(".calc-sensitivity-chart");
+    const wrap = panel.querySelector(".calc-sensitivity-table").closest(".calc-table-wrap");
+    const answer = msg.result;
+    if (!answer || msg.error) {
+      status.textContent = `Unavailable: ${(msg.error && msg.error.message) || "no answer"}.`;
+      return;
+    }
+    if (answer.errors.length) {
+      status.textContent = answer.errors.map((e) => e.message).join(" ");
+      panel.classList.add("calc-stale");
+      return;
+    }
+    panel.classList.remove("calc-stale");
+    status.textContent = `${answer.output.label}: ${answer.base.text} with your inputs; each bar moves one input over its range (${Math.round(ms)} ms).`;
+    const drawings = answer.chart ? [answer.chart.svg, answer.chart.svg_narrow].map(parseSVG) : [];
+    figure.hidden = !answer.chart || drawings.includes(null);
+    if (!figure.hidden) figure.replaceChildren(...drawings);
+    wrap.hidden = false;
+    panel.querySelector(".calc-sensitivity-table tbody").replaceChildren(
+      ...answer.bars.map((bar) => {
+        const tr = document.createElement("tr");
+        tr.dataset.field = bar.field;
+        const cells = [bar.label, bar.low_input_text, bar.high_input_text, bar.low_text || "refused", bar.high_text || "refused", bar.source];
+        cells.forEach((text, i) => {
+          const td = document.createElement(i === 0 ? "th" : "td");
+          if (i === 0) td.scope = "row";
+          td.textContent = text;
+          if (i > 0) td.dataset.value = String([null, bar.low_input, bar.high_input, bar.low, bar.high, ""][i] ?? "");
+          tr.append(td);
+        });
+        return tr;
+      }),
+    );
+    const notes = [...answer.notes, ...answer.bars.flatMap((b) => b.problems.map((p) => `${b.label}, ${p}`))];
+    panel.querySelector(".calc-sensitivity-notes").replaceChildren(
+      ...notes.map((note) => {
+        const li = document.createElement("li");
+        li.textContent = note;
+        return li;
+      }),
+    );
+  }
+
+  // --- The URL: this widget's inputs that differ from where the page started
+
+  urlState() {
+    const state = { given: true, preset: null, config: null, fields: {} };
+    if (this.origin === "config" && this.configControl) state.config = this.configControl.value;
+    else if (this.origin !== this.initial.preset && this.origin !== "custom") state.preset = this.origin;
+    for (const control of this.controls()) {
+      if (control.name === "preset" || control === this.configControl) continue;
+      if (control.value !== this.baseline[control.name]) state.fields[control.name] = control.value;
+    }
+    return state;
+  }
+
+  // At most one history update per URL_INTERVAL_MS (browsers refuse floods of them); the first of a burst at once,
+  // so that the URL is current when the reader leaves the page.
+  scheduleURL() {
+    const wait = (this.urlWritten || 0) + URL_INTERVAL_MS - performance.now();
+    if (wait <= 0) this.writeURL();
+    else if (!this.urlTimer) this.urlTimer = setTimeout(() => this.writeURL(), wait);
+  }
+
+  writeURL() {
+    clearTimeout(this.urlTimer);
+    this.urlTimer = null;
+    this.urlWritten = performance.now();
+    if (!this.el.isConnected || location.pathname !== this.pathname) return;
+    const state = this.urlState();
+    const token = ++this.urlToken;
+    // Written at once, unless a pasted config must first be deflated (which takes a moment).
+    if (state.config === null) this.commitURL(state, { text: null, note: "" });
+    else {
+      encodeConfig(state.config).then((config) => {
+        if (token === this.urlToken && this.el.isConnected && location.pathname === this.pathname) this.commitURL(state, config);
+      });
+    }
+  }
+
+  commitURL(state, config) {
+    const params = new URLSearchParams(location.search);
+    for (const key of Array.from(params.keys())) if (key.startsWith(`${this.name}.`)) params.delete(key);
+    if (state.preset) params.set(`${this.name}.preset`, state.preset);
+    if (config.text !== null) params.set(`${this.name}.config`, config.text);
+    for (const [name, value] of Object.entries(state.fields)) params.set(`${this.name}.${name}`, value);
+    const search = params.toString();
+    const url = `${location.pathname}${search ? "?" + search : ""}${location.hash}`;
+    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, "", url);
+    if (config.note) this.linkNote.textContent = config.note;
+    if (config.note || !this.linkProblems) this.linkNote.hidden = !config.note;
+  }
+
+  // Put the widget back where the page started, then apply `state` (from a URL, or nothing for a reset).
+  applyState(state) {
+    const problems = [];
+    for (const control of this.controls()) {
+      if (control.name in this.initial.values) control.value = this.initial.values[control.name];
+    }
+    this.baseline = { ...this.initial.values };
+    this.origin = this.initial.preset;
+    this.source = { kind: this.initial.preset !== "custom" ? "preset" : "own", refill: false };
+    this.pendingOverrides = null;
+    let refill = false;
+    if (state.preset && state.preset !== this.initial.preset) {
+      const option = this.presetSelect && Array.from(this.presetSelect.options).find((o) => o.value === state.preset);
+      if (option && state.preset !== "custom") {
+        this.presetSelect.value = state.preset;
+        this.setSource("preset", true);
+        this.origin = state.preset;
+        if (this.configControl) this.configControl.value = "";
+        refill = true;
+      } else {
+        problems.push(`no preset “${clip(state.preset)}”`);
+      }
+    }
+    if (state.config !== null && state.config !== undefined) {
+      if (!this.configControl) problems.push("“config” is not an input of this calculator");
+      else if (typeof state.config !== "string") problems.push(state.config.error);
+      else {
+        this.configControl.value = state.config;
+        this.setSource("config", true);
+        this.origin = "config";
+        refill = true;
+      }
+    }
+    const overrides = {};
+    for (const [name, value] of Object.entries(state.fields || {})) {
+      const control = name !== "preset" ? this.form.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+      if (!control || control.type === "file") problems.push(`“${clip(name)}” is not an input of this calculator`);
+      else if (control.tagName === "SELECT" && !Array.from(control.options).some((o) => o.value === value)) {
+        const choices = Array.from(control.options, (o) => o.textContent).join(", ");
+        problems.push(`“${clip(value)}” is not a choice for ${control.labels[0] ? control.labels[0].textContent.trim() : name} (${choices})`);
+      } else overrides[name] = value;
+    }
+    if (refill) this.pendingOverrides = overrides;
+    else this.applyOverrides(overrides);
+    this.linkProblems = problems.length > 0;
+    this.linkNote.hidden = !problems.length;
+    this.linkNote.textContent = problems.length ? `This link’s inputs were read with ${problems.length === 1 ? "one problem" : `${problems.length} problems`}: ${problems.join("; ")}; ignored.` : "";
+    this.updateRelevance();
+    this.updateConfigSummary();
+    startEngine(this.el);
+    this.request();
+  }
+
+  applyOverrides(overrides) {
+    for (const [name, value] of Object.entries(overrides)) {
+      const control = this.form.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!control) continue;
+      control.value = value;
+      if (this.presetFields.has(name) && control !== this.configControl) this.setSource("own", false);
+    }
+    this.updateRelevance();
+    this.updateConfigSummary();
+  }
+
   showStatus() {
     const progress = this.progress;
     let text;
@@ -473,6 +962,181 @@ class Widget {
     this.statusText.textContent = text;
   }
 }
+
+// --- Helpers of the reader tools
+
+// What a form control holds for a value (2.0 as "2", as the build writes it).
+function pageText(value) {
+  if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function clip(text) {
+  const s = String(text);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+// Open whatever folds a control away (a closed "More inputs" or config box), so its message is seen.
+function revealControl(control) {
+  for (let node = control.parentElement; node; node = node.parentElement) {
+    if (node.tagName === "DETAILS") node.open = true;
+  }
+}
+
+function configName(text) {
+  try {
+    const config = JSON.parse(text);
+    const name = (Array.isArray(config.architectures) && config.architectures[0]) || config.model_type;
+    return typeof name === "string" ? ` (${clip(name)})` : "";
+  } catch (err) {
+    return " (not valid JSON yet)";
+  }
+}
+
+function renderTeX(node, tex) {
+  if (window.katex && window.katex.render) {
+    try {
+      window.katex.render(tex, node, { displayMode: true, throwOnError: false });
+      return;
+    } catch (err) {
+      // fall through to the text
+    }
+  }
+  node.textContent = tex;
+}
+
+function parseSVG(text) {
+  if (typeof text !== "string") return null;
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (svg.localName !== "svg" || doc.getElementsByTagName("parsererror").length) return null;
+  return document.importNode(svg, true);
+}
+
+// This widget's inputs in the URL: `name.field=value`, `name.preset=...`, `name.config=z.<deflated>`.
+const MAX_PARAM_CHARS = 200000;
+const URL_INTERVAL_MS = 200;
+const SENSITIVITY_PAUSE_MS = 300;
+
+// A link followed while a URL update waits: write it first, so that Back returns to these inputs.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest || !event.target.closest("a[href]")) return;
+  for (const widget of engine.widgets) if (widget.urlTimer) widget.writeURL();
+}, true);
+
+function readURLState(name) {
+  const state = { given: false, preset: null, config: null, fields: {} };
+  const prefix = `${name}.`;
+  for (const [key, raw] of new URLSearchParams(location.search)) {
+    if (!key.startsWith(prefix)) continue;
+    state.given = true;
+    const field = key.slice(prefix.length);
+    const value = raw.slice(0, MAX_PARAM_CHARS);
+    if (field === "preset") state.preset = value;
+    else if (field === "config") state.config = value;
+    else state.fields[field] = value;
+  }
+  return state;
+}
+
+async function decodeConfig(state) {
+  if (typeof state.config !== "string" || !state.config.startsWith("z.")) return state;
+  try {
+    const b64 = state.config.slice(2).replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return { ...state, config: await new Response(stream).text() };
+  } catch (err) {
+    return { ...state, config: { error: "the config in the link could not be read" } };
+  }
+}
+
+// A config for the URL: deflated and base64url-encoded when the browser can (a config.json of 2 kB becomes about
+// 1 kB of URL), else as it is; a config too long for a link stays out of it, with a note.
+async function encodeConfig(text) {
+  if (text === null || text === undefined) return { text: null, note: "" };
+  if (!text) return { text: "", note: "" };
+  let out = text;
+  if (typeof CompressionStream !== "undefined") {
+    try {
+      const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      out = "z." + btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    } catch (err) {
+      out = text;
+    }
+  }
+  if (out.length > 16000) return { text: null, note: "The pasted config is too long for a link: the link carries the other inputs; paste the config again after opening it." };
+  return { text: out, note: "" };
+}
+
+function csvCell(text) {
+  const s = String(text ?? "");
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function download(filename, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function copyText(text) {
+  if (!navigator.clipboard || !navigator.clipboard.writeText) return Promise.resolve(false);
+  return navigator.clipboard.writeText(text).then(
+    () => true,
+    () => false,
+  );
+}
+
+// A chart as a file of its own: the drawing shown, with the colours and type the page's stylesheet gives it
+// written into each element, on the page's background.
+const SVG_STYLE = ["fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-linejoin", "stroke-linecap", "opacity",
+  "fill-opacity", "stroke-opacity", "font-family", "font-size", "font-weight", "font-style", "paint-order", "text-anchor",
+  "dominant-baseline", "color"];
+
+function standaloneSVG(svg) {
+  const copy = svg.cloneNode(true);
+  const originals = [svg, ...svg.querySelectorAll("*")];
+  const copies = [copy, ...copy.querySelectorAll("*")];
+  originals.forEach((node, i) => {
+    const style = getComputedStyle(node);
+    copies[i].setAttribute("style", SVG_STYLE.map((p) => `${p}:${style.getPropertyValue(p)}`).join(";"));
+  });
+  let node = svg, background = "rgba(0, 0, 0, 0)";
+  while (node && ["rgba(0, 0, 0, 0)", "transparent"].includes(background)) {
+    background = getComputedStyle(node).backgroundColor;
+    node = node.parentElement;
+  }
+  const box = svg.viewBox.baseVal;
+  const rect = document.createElementNS(svg.namespaceURI, "rect");
+  for (const [k, v] of Object.entries({ x: box.x, y: box.y, width: box.width, height: box.height })) rect.setAttribute(k, v);
+  rect.setAttribute("style", `fill:${background}`);
+  copy.insertBefore(rect, copy.firstChild);
+  copy.setAttribute("width", String(box.width));
+  copy.setAttribute("height", String(box.height));
+  return new XMLSerializer().serializeToString(copy);
+}
+
+// Back and forward within a page: the URL's inputs come back. (A change of page is Material's: the widgets of the
+// new page mount and read the URL then.)
+window.addEventListener("popstate", () => {
+  for (const widget of engine.widgets) {
+    if (!widget.el.isConnected || location.pathname !== widget.pathname) continue;
+    const state = readURLState(widget.name);
+    const current = widget.urlState();
+    const same = JSON.stringify({ p: current.preset, f: current.fields }) === JSON.stringify({ p: state.preset, f: state.fields })
+      && (state.config === null) === (current.config === null);
+    if (!same) decodeConfig(state).then((s) => widget.applyState({ ...s, given: true }));
+  }
+});
 
 function pageCalculatorIds() {
   return Array.from(new Set(Array.from(document.querySelectorAll(".calc[data-calc]"), (el) => el.dataset.calc)));

@@ -9,7 +9,10 @@
 //   page -> worker  {type: "run", seq, id, inputs}
 //   worker -> page  {type: "result", seq, result} | {type: "result", seq, error: {name, message}}
 //   worker -> page  {type: "error", seq, error}    a message the worker cannot handle (seq: the request's, if any)
-// The worker calls only calculators.registry.run_json; it never evaluates code it is sent.
+//   page -> worker  {type: "tool", seq, tool, id, inputs, options}  tool: "sensitivity" | "reproduce"
+//   worker -> page  {type: "tool", seq, result} | {type: "tool", seq, error: {name, message}}
+// The worker calls only calculators.registry.run_json and tool_json (which names its tools); it never evaluates
+// code it is sent.
 //
 // What loads, and why it is quick: Pyodide's loader, runtime (pyodide.asm.*) and a small standard library holding
 // only the modules that start-up and the calculators import, compiled to bytecode at build time by this same
@@ -18,6 +21,7 @@
 // standard-library module is fetched on first import (Pyodide's full zip, see _stdlib_fallback.py).
 
 let runJson = null;
+let toolJson = null;
 let registry = null;
 
 function post(message) {
@@ -105,6 +109,7 @@ async function init({ runtime, ids }) {
   registry = pyodide.pyimport("calculators.registry");
   prepare(ids); // only this page's calculators, not the whole catalog
   runJson = registry.run_json;
+  toolJson = registry.tool_json;
 }
 
 self.onmessage = async (event) => {
@@ -131,6 +136,18 @@ self.onmessage = async (event) => {
         post({ type: "result", seq: msg.seq, result: JSON.parse(text) });
       } catch (err) {
         post({ type: "result", seq: msg.seq, error: plainError(err) });
+      }
+      break;
+    case "tool":
+      if (!toolJson) {
+        post({ type: "tool", seq: msg.seq, error: { name: "NotReady", message: "Python is not loaded yet." } });
+        break;
+      }
+      try {
+        const text = toolJson(String(msg.tool), String(msg.id), JSON.stringify(msg.inputs || {}), JSON.stringify(msg.options || {}));
+        post({ type: "tool", seq: msg.seq, result: JSON.parse(text) });
+      } catch (err) {
+        post({ type: "tool", seq: msg.seq, error: plainError(err) });
       }
       break;
     default:
