@@ -861,7 +861,10 @@ class Widget {
     for (const [name, value] of Object.entries(state.fields)) params.set(`${this.name}.${name}`, value);
     const search = params.toString();
     const url = `${location.pathname}${search ? "?" + search : ""}${location.hash}`;
-    if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(history.state, "", url);
+    // The entry is stamped as written here, so that popstate can tell it from one an anchor made (below).
+    if (url !== `${location.pathname}${location.search}${location.hash}`) {
+      history.replaceState({ ...(history.state || {}), calcURL: true }, "", url);
+    }
     if (config.note) this.linkNote.textContent = config.note;
     if (config.note || !this.linkProblems) this.linkNote.hidden = !config.note;
   }
@@ -1127,9 +1130,16 @@ function standaloneSVG(svg) {
 
 // Back and forward within a page: the URL's inputs come back. (A change of page is Material's: the widgets of the
 // new page mount and read the URL then.)
-window.addEventListener("popstate", () => {
+// An anchor or a script changing the hash also fires popstate, into a new entry that carries the URL as it was:
+// if an edit's URL write is still waiting then, the form is newer than that URL, so the write goes out instead.
+window.addEventListener("popstate", (event) => {
+  const written = Boolean(event.state && event.state.calcURL);
   for (const widget of engine.widgets) {
     if (!widget.el.isConnected || location.pathname !== widget.pathname) continue;
+    if (widget.urlTimer && !written) {
+      widget.writeURL();
+      continue;
+    }
     const state = readURLState(widget.name);
     const current = widget.urlState();
     const same = JSON.stringify({ p: current.preset, f: current.fields }) === JSON.stringify({ p: state.preset, f: state.fields })
