@@ -492,7 +492,7 @@ def test_grpo_rewards_list_recomputes_and_refuses_garbage(page) -> None:
     page.fill(f"{G}-rewards", "1 1 1 1")
     wait_widget_output(page, G, "advantage_max", "0")
     page.wait_for_selector(f"{G}-rewards-error[hidden]", state="attached", timeout=10_000)
-    assert "teaches nothing" in page.text_content(f"{G} .calc-notes")
+    assert "teaches nothing" in page.text_content(f"{G} > .calc-notes")
     assert page.is_hidden(f'{G} tr[data-output="surrogate_best"]')
     page.select_option(f"{G}-advantage_scaling", "none")
     assert page.is_hidden(f'{G} [data-field="std_kind"]')  # no std, no choice of std

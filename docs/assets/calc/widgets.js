@@ -200,7 +200,7 @@ class Widget {
     this.toolStatus = el.querySelector(".calc-tool-status");
     this.snippet = el.querySelector(".calc-snippet");
     this.linkNote = el.querySelector(".calc-link-note");
-    this.notes = el.querySelector(".calc-notes");
+    this.notes = el.querySelector(":scope > .calc-notes"); // the results' notes; the sensitivity panel has its own
     this.formError = el.querySelector(".calc-error--form");
     this.presetSelect = this.form.querySelector("select[name=preset]");
     this.presetFields = new Set((el.dataset.calcPresetFields || "").split(" ").filter(Boolean));
@@ -1173,6 +1173,15 @@ const nearby = "IntersectionObserver" in window && !saveData
   }, { rootMargin: NEAR_VIEWPORT })
   : null;
 
+// Whether the parser has reached the end of this element: something follows it in the document. This script can run
+// while the page is still being parsed, and a widget further down may then exist with only part of its form and
+// results; it is mounted later, once it is whole (at DOMContentLoaded at the latest).
+function parsed(el) {
+  if (document.readyState !== "loading") return true;
+  for (let node = el; node; node = node.parentNode) if (node.nextSibling) return true;
+  return false;
+}
+
 function mountAll() {
   for (const w of Array.from(engine.widgets)) {
     if (w.el.isConnected) continue;
@@ -1181,7 +1190,7 @@ function mountAll() {
   }
   const elements = Array.from(document.querySelectorAll(".calc[data-calc]"));
   for (const el of elements) {
-    if (mounted.has(el)) continue;
+    if (mounted.has(el) || !parsed(el)) continue;
     const widget = new Widget(el);
     mounted.set(el, widget);
     engine.widgets.add(widget);
@@ -1197,10 +1206,12 @@ function mountAll() {
   else if (engine.worker) engine.worker.postMessage({ type: "prepare", ids: pageCalculatorIds() });
 }
 
-// This script runs as soon as it arrives, perhaps before the rest of the page is parsed: mount what is there now,
-// and the rest, and every page after an instant navigation, on Material's document$ (defined by the theme's script
-// at the end of the page, so subscribed to once the page is parsed if it is not there yet).
+// This script runs as soon as it arrives, perhaps before the rest of the page is parsed: mount the widgets that are
+// whole now, the rest at DOMContentLoaded, and every page after an instant navigation on Material's document$
+// (defined by the theme's script at the end of the page, so subscribed to once the page is parsed if it is not
+// there yet).
 mountAll();
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll(), { once: true });
 function followPages() {
   if (!window.document$ || !window.document$.subscribe) return false;
   window.document$.subscribe(() => mountAll());
