@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from . import data
+from .formulas import formula
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -245,12 +246,15 @@ def request_cost(*, prompt_tokens: float, cache_hit_share: float, output_tokens:
                               input_cache_miss_per_mtok=input_cache_miss_per_mtok, output_per_mtok=output_per_mtok)
 
 
+@formula(hit_tokens=r"T_\text{hit}", miss_tokens=r"T_\text{miss}", output_tokens="T_r",
+         reasoning_tokens=r"T_\text{think}", input_cache_hit_per_mtok=r"p_\text{hit}",
+         input_cache_miss_per_mtok=r"p_\text{in}", output_per_mtok=r"p_\text{out}")
 def token_classes_cost(*, hit_tokens: float, miss_tokens: float, output_tokens: float, reasoning_tokens: float = 0.0,
                        input_cache_hit_per_mtok: float, input_cache_miss_per_mtok: float,
                        output_per_mtok: float) -> RequestCost:
     r"""Tokens of each class priced at a list, by class: the formula of `request_cost` with the token counts given
-    (a request's, or a whole day's), $(T_\text{hit}\,p_\text{hit} + T_\text{miss}\,p_\text{in} + (T_r +
-    T_\text{think})\,p_\text{out}) / 10^6$.
+    (a request's, or a whole day's), $\text{USD}_\text{tokens} = (T_\text{hit}\,p_\text{hit} + T_\text{miss}\,
+    p_\text{in} + (T_r + T_\text{think})\,p_\text{out}) / 10^6$.
 
     Examples:
         >>> round(token_classes_cost(hit_tokens=342e9, miss_tokens=266e9, output_tokens=168e9,  # Day 6, rounded

@@ -5,7 +5,8 @@ A domain function marks itself with `formula`, naming the TeX symbol of each key
 first inline formula of its docstring that has an equals sign (``$\text{GPU-hours} = \dfrac{C}{3600 \cdot P \cdot
 \mathrm{MFU}}$``). While `tracing` is on (`calculators.run` turns it on around a calculator's compute), each call of
 a marked function is recorded with its arguments and its result; `explain` then finds, for each main output, the
-call whose result is that output and writes the formula three times: with symbols, with the numbers, and the result.
+call whose result is that output (or whose result's `total` is, for a breakdown by parts) and writes the formula
+three times: with symbols, with the numbers, and the result.
 
 Symbols follow `calculators.notation`; tests/test_formulas.py checks that every declared symbol occurs in its formula
 and is on the Notation page.
@@ -84,7 +85,8 @@ class _Tracer:
         if calls is None or len(calls) >= MAX_CALLS:
             return fn(*args, **kwargs)
         index = len(calls)
-        calls.append(Call(spec, dict(kwargs), None, self.open[-1] if self.open else None))
+        arguments = {**(fn.__kwdefaults__ or {}), **kwargs}  # an argument left at its default shows its value
+        calls.append(Call(spec, arguments, None, self.open[-1] if self.open else None))
         self.open.append(index)
         try:
             result = fn(*args, **kwargs)
@@ -171,7 +173,7 @@ def explain(calls: Sequence[Call], value: Any) -> str | None:
         if feeder is not None and feeder not in steps and len(steps) < MAX_STEPS:
             steps.append(feeder)
     for index, call in enumerate(calls):  # what it called itself
-        if call.parent == chosen and _number(call.result) and index not in steps and len(steps) < MAX_STEPS:
+        if call.parent == chosen and _number(_value(call.result)) and index not in steps and len(steps) < MAX_STEPS:
             steps.append(index)
     steps.append(chosen)
     return STEP_SEPARATOR.join(_lines(calls[i]) for i in steps)
@@ -185,7 +187,7 @@ def _call_returning(calls: Sequence[Call], value: Any, before: int) -> int | Non
     found = None
     for index in range(min(before, len(calls))):
         call = calls[index]
-        if _number(call.result) and call.result == value:
+        if _number(_value(call.result)) and _value(call.result) == value:
             if call.parent is None:
                 return index
             if found is None:
@@ -197,10 +199,15 @@ def _number(value: Any) -> bool:
     return type(value) in (int, float) and math.isfinite(value)
 
 
+def _value(result: Any) -> Any:
+    """A formula's result as a number: itself, or the `total` of a breakdown (a request's cost by token class)."""
+    return getattr(result, "total", result) if not _number(result) else result
+
+
 def _lines(call: Call) -> str:
     spec = call.formula
     return (rf"{spec.lhs} &= {spec.rhs} \\ &= {spec.substitute(call.arguments)} \\ "
-            rf"&= {tex_number(call.result)}")
+            rf"&= {tex_number(_value(call.result))}")
 
 
 def tex_number(value: float) -> str:

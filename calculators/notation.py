@@ -231,8 +231,9 @@ def symbols() -> tuple[Symbol, ...]:
                meaning="memory bandwidth of one accelerator"),
         Symbol(tex=r"\mathrm{MBU}", group=serving, unit="fraction",
                meaning=r"memory bandwidth utilisation: the share of \(\mathrm{BW}\) decoding achieves"),
-        Symbol(tex=r"\tau", plain="τ", group=serving, unit="tokens/s",
-               meaning="throughput: tokens per second per GPU (output tokens in decode, generated tokens in RL)"),
+        Symbol(tex=r"\tau, \tau_\text{all}, \tau_\text{user}", plain="τ", group=serving, unit="tokens/s",
+               meaning="throughput: tokens per second per GPU (output tokens in decode, generated tokens in RL); of "
+                       "all the GPUs of a replica or node together; of one sequence (the speed its reader sees)"),
         Symbol(tex=r"\ell_\text{step}, \ell_\text{mem}, \ell_\text{compute}, \ell_0, \ell_\text{measured}",
                plain="ℓ_0", group=serving, unit="seconds",
                meaning="time of one decode step, and its parts: reading memory, computing, a fixed overhead; the "

@@ -237,6 +237,7 @@ def compute_seconds(*, flops: float, peak_flops_per_second: float, mfu: float) -
     return flops / (peak_flops_per_second * mfu)
 
 
+@formula(memory_seconds=r"\ell_\text{mem}", compute_seconds=r"\ell_\text{compute}", overhead_seconds=r"\ell_0")
 def step_seconds(*, memory_seconds: float, compute_seconds: float, overhead_seconds: float = 0.0) -> float:
     r"""One decode step: reading and computing overlap (the roofline), a fixed overhead does not.
 
@@ -256,6 +257,7 @@ def step_seconds(*, memory_seconds: float, compute_seconds: float, overhead_seco
     return max(memory_seconds, compute_seconds) + overhead_seconds
 
 
+@formula(batch="B", tokens_per_step=r"T_\text{step}", step_seconds=r"\ell_\text{step}", gpus=r"n_\text{GPU}")
 def decode_tokens_per_second_per_gpu(*, batch: float, tokens_per_step: float, step_seconds: float,
                                      gpus: int) -> float:
     r"""Output tokens per second per GPU of a replica decoding $B$ sequences: $\tau = \dfrac{B \,
@@ -268,8 +270,10 @@ def decode_tokens_per_second_per_gpu(*, batch: float, tokens_per_step: float, st
     return batch * tokens_per_step / (step_seconds * gpus)
 
 
+@formula(tokens_per_step=r"T_\text{step}", step_seconds=r"\ell_\text{step}")
 def per_user_tokens_per_second(*, tokens_per_step: float, step_seconds: float) -> float:
-    r"""Tokens per second one sequence sees (its reader's speed): $T_\text{step} / \ell_\text{step}$.
+    r"""Tokens per second one sequence sees (its reader's speed): $\tau_\text{user} = T_\text{step} /
+    \ell_\text{step}$.
 
     Examples:
         >>> per_user_tokens_per_second(tokens_per_step=1.85, step_seconds=0.0925)
@@ -650,6 +654,8 @@ def prefill_flops_per_token(model: ServedModel, *, prompt_tokens: float) -> tupl
     return matmul_flops_per_token(matmul_params=model.active_params), attention
 
 
+@formula(matmul_flops_per_token=r"C_\text{matmul}", attention_flops_per_token=r"C_\text{attn}",
+         peak_flops_per_second="P", attention_peak_flops_per_second=r"P_\text{attn}", mfu=r"\mathrm{MFU}")
 def prefill_tokens_per_second_per_gpu(*, matmul_flops_per_token: float, attention_flops_per_token: float,
                                       peak_flops_per_second: float, attention_peak_flops_per_second: float,
                                       mfu: float) -> float:
@@ -673,14 +679,16 @@ def prefill_tokens_per_second_per_gpu(*, matmul_flops_per_token: float, attentio
 # --- Dollars ----------------------------------------------------------------------------------------------------
 
 
+@formula(usd_per_gpu_hour=r"p_\text{GPU}", gpus=r"n_\text{GPU}", tokens_per_second=r"\tau_\text{all}")
 def usd_per_million_tokens(*, usd_per_gpu_hour: float, gpus: float, tokens_per_second: float) -> float:
     r"""Dollars per million tokens produced by `gpus` GPUs rented at $p_\text{GPU}$ per GPU-hour: what the tokens
-    cost to make, per million ($p_\text{in}$ from prefill's throughput, $p_\text{out}$ from decode's).
+    cost to make, per million.
 
-    $$p_\text{out} = \frac{p_\text{GPU} \cdot n_\text{GPU}}{3600 \cdot \text{tokens/s}} \cdot 10^6
+    $$p = \frac{p_\text{GPU} \cdot n_\text{GPU}}{3600 \cdot \tau_\text{all}} \cdot 10^6
       = \frac{p_\text{GPU}}{3600\, \tau} \cdot 10^6$$
 
-    with $\tau$ the tokens per second per GPU.
+    with $\tau_\text{all}$ the tokens per second of the $n_\text{GPU}$ GPUs together and $\tau$ those of one GPU;
+    $p$ is $p_\text{in}$ from prefill's throughput, $p_\text{out}$ from decode's.
 
     Source: the same arithmetic as llm-analysis's cost per 1k tokens (github.com/cli99/llm-analysis,
     ``analysis.py``), per million.

@@ -9,8 +9,10 @@ import re
 
 import pytest
 
+import calculators.api_pricing
 import calculators.attention
 import calculators.pricing
+import calculators.serving
 import calculators.training
 from calculators import calculator_ids, get_calculator, run
 from calculators.formulas import Formula, explain, formula, formulas, tex_number, tracing
@@ -100,6 +102,24 @@ def test_the_cost_and_memory_calculators_show_formulas() -> None:
     assert shown["buy-vs-rent"] >= {"owned_usd_per_used_hour", "break_even_utilization"}
     assert "bytes_per_token" in shown["kv-cache"]
     assert shown["headline-costs"] == {"v3_usd", "r1_usd", "llama_usd"}
+
+
+def test_serving_cost_shows_its_throughput_and_dollar_formulas_with_the_readers_numbers() -> None:
+    result = run("serving-cost", {"preset": "deepseek-v3-day6"})
+    shown = {f["output"]: f["tex"] for f in result["formulas"]}
+    assert set(shown) == {"decode_tokens_per_second_per_gpu", "per_user_tokens_per_second", "usd_per_mtok_input_miss",
+                          "usd_per_mtok_output", "usd_per_request"}
+    # the decode step comes first, then the throughput it gives, with the batch the widget shows
+    steps = shown["decode_tokens_per_second_per_gpu"].split(r" \\[0.4em] ")
+    assert [s.split(" &=")[0] for s in steps] == [r"\ell_\text{step}", r"\tau"]
+    batch = result["outputs"]["batch"]["value"]
+    assert tex_number(batch) in steps[1]
+    # a request's dollars: its token classes at the prices computed above, each class with its count
+    request = shown["usd_per_request"].split(r" \\[0.4em] ")[-1]
+    assert request.startswith(r"\text{USD}_\text{tokens} &=")
+    assert tex_number(result["outputs"]["usd_per_mtok_output"]["value"]) in request
+    symbols, numbers, _ = request.split(r" \\ ")
+    assert r"T_\text{think}" in symbols and "T_" not in numbers  # an argument left at its default shows its value
 
 
 @pytest.mark.parametrize(("value", "tex"), [
