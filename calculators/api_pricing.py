@@ -294,6 +294,7 @@ def price_ratio(cheaper: float, dearer: float) -> float | None:
     return dearer / cheaper
 
 
+@formula(price="p_0", factor_per_year="f", years="Y")
 def price_after_years(*, price: float, factor_per_year: float, years: float) -> float:
     r"""The price after `years` years of falling `factor_per_year`-fold a year: $p_Y = p_0 / f^{\,Y}$.
 
@@ -325,6 +326,7 @@ def _portable(x: float) -> float:
     return float(f"{x:.12g}")
 
 
+@formula(price="p_0", target=r"p_\text{target}", factor_per_year="f")
 def years_to_target(*, price: float, target: float, factor_per_year: float) -> float | None:
     r"""Years until a price falling `factor_per_year`-fold a year reaches `target`:
     $Y = \ln(p_0 / p_\text{target}) / \ln f$ (0 if it is already there; None if it never gets there, $f \le 1$).

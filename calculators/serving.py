@@ -700,9 +700,10 @@ def usd_per_million_tokens(*, usd_per_gpu_hour: float, gpus: float, tokens_per_s
     return usd_per_gpu_hour * gpus / (SECONDS_PER_HOUR * tokens_per_second) * 1e6
 
 
+@formula(revenue_usd=r"\text{USD}_\text{revenue}", cost_usd=r"\text{USD}_\text{cost}")
 def cost_profit_margin(*, revenue_usd: float, cost_usd: float) -> float:
-    r"""DeepSeek's "cost profit margin": profit over cost, $(\text{USD}_\text{revenue} - \text{USD}_\text{cost}) /
-    \text{USD}_\text{cost}$ (a fraction; 5.45 is 545%).
+    r"""DeepSeek's "cost profit margin": profit over cost, $\text{margin} = (\text{USD}_\text{revenue} -
+    \text{USD}_\text{cost}) / \text{USD}_\text{cost}$ (a fraction; 5.45 is 545%).
 
     Examples:
         >>> round(cost_profit_margin(revenue_usd=562_027, cost_usd=87_072), 4)  # Day 6: "545%"

@@ -63,7 +63,6 @@ def compute(values: Mapping[str, Any]) -> Result:
                                                seconds=seconds)
     decode_nodes = serving.average_busy_nodes(tokens=outputs, tokens_per_second_per_node=values["decode_tps_per_node"],
                                               seconds=seconds)
-    node_price = price * gpus_per_node
     out = {
         "daily_cost_usd": cost,
         "cache_hit_percent": hits / inputs * 100,
@@ -73,9 +72,9 @@ def compute(values: Mapping[str, Any]) -> Result:
         "published_revenue_usd": day.theoretical_revenue_usd,
         "published_revenue_margin": serving.cost_profit_margin(revenue_usd=day.theoretical_revenue_usd, cost_usd=cost),
         "usd_per_mtok_input_at_cost": serving.usd_per_million_tokens(
-            usd_per_gpu_hour=node_price, gpus=1, tokens_per_second=values["prefill_tps_per_node"]),
+            usd_per_gpu_hour=price, gpus=gpus_per_node, tokens_per_second=values["prefill_tps_per_node"]),
         "usd_per_mtok_output_at_cost": serving.usd_per_million_tokens(
-            usd_per_gpu_hour=node_price, gpus=1, tokens_per_second=values["decode_tps_per_node"]),
+            usd_per_gpu_hour=price, gpus=gpus_per_node, tokens_per_second=values["decode_tps_per_node"]),
         "usd_per_mtok_output_all_in": cost / outputs * 1e6,
         "prefill_nodes": prefill_nodes,
         "decode_nodes": decode_nodes,
