@@ -31,7 +31,9 @@ T, BR, F, K = "#calc-training-cost", "#calc-buy-vs-rent", "#calc-full-cost", "#c
 def settled(page, widget: str) -> None:
     """Python is ready and the widget shows the answer to its newest request (the widget is brought into view:
     Python starts when a widget nears the viewport)."""
-    page.locator(widget).first.scroll_into_view_if_needed()
+    # In one step in the page: Material may swap in a new copy of the page meanwhile (see test_an_edit_survives...).
+    page.eval_on_selector(widget, "el => { const r = el.getBoundingClientRect();"
+                          " if (r.bottom < 0 || r.top > innerHeight) el.scrollIntoView({ block: 'center' }); }")
     page.wait_for_selector(f'{widget}[data-calc-engine="ready"][data-calc-pending="false"]', timeout=LOAD_TIMEOUT_MS)
 
 
@@ -106,6 +108,63 @@ def test_edits_go_into_the_url_and_back_and_forward_bring_them_back(page) -> Non
     settled(page, K)
     assert page.input_value(f"{K}-preset") == "qwen2.5-72b"
     assert_cpython(page, K, "kv-cache", {**WIDGET_INPUTS, "preset": "qwen2.5-72b", "context_length": 1024})
+
+
+# Material draws the page again the first time an anchor is followed after a load (it fetches the same page). Here
+# the swap is done in the page in one step, while an edit's URL write waits, so that it happens every time.
+REDRAW = """async ([widget, field, values]) => {
+  const fresh = await (await fetch(location.href)).text();  // what Material fetches
+  const old = document.querySelector(widget);
+  const control = document.querySelector(field);
+  for (const value of values) {  // the first edit's write goes out at once, the next waits (one per 200 ms)
+    control.value = value;
+    control.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  const next = new DOMParser().parseFromString(fresh, "text/html").querySelector("[data-md-component=container]");
+  document.querySelector("[data-md-component=container]").replaceWith(document.importNode(next, true));
+  window.document$.next(document);  // as Material does after a swap
+  return { replaced: document.querySelector(widget) !== old, value: document.querySelector(field).value };
+}"""
+
+
+def test_an_edit_survives_material_drawing_the_page_again(page) -> None:
+    """And what the reader opened stays open: the formulas, and "Which inputs matter?" with its chosen range."""
+    page.goto(page.base + KV)
+    settled(page, K)
+    page.click(f"{K} .calc-formulas > summary")
+    page.click(f'{K} [data-calc-action="sensitivity"]')
+    page.select_option(f"{K} .calc-sensitivity-range", "25")
+    swap = page.evaluate(REDRAW, [K, f"{K}-context_length", ["1024", "2048"]])
+    assert swap["replaced"]
+    page.wait_for_function("(sel) => document.querySelector(sel).value === '2048'", arg=f"{K}-context_length")
+    assert params(page) == {"kv-cache.context_length": "2048"}  # the URL has the edit that was waiting
+    settled(page, K)
+    assert_cpython(page, K, "kv-cache", {**WIDGET_INPUTS, "context_length": 2048})
+    assert page.evaluate(f"document.querySelector('{K} .calc-formulas').open")
+    page.wait_for_selector(f"{K} .calc-formulas .calc-tex[data-rendered]")
+    page.wait_for_selector(f'{K} .calc-sensitivity[data-calc-pending="false"]:not([hidden])', timeout=LOAD_TIMEOUT_MS)
+    assert page.input_value(f"{K} .calc-sensitivity-range") == "25"
+    assert page.get_attribute(f'{K} [data-calc-action="sensitivity"]', "aria-expanded") == "true"
+    assert not page.evaluate(f"document.querySelector('{K} .calc-advanced').open")  # closed stays closed
+
+
+def test_a_pasted_config_survives_material_drawing_the_page_again(page) -> None:
+    """A config that fills the model's fields is deflated before it goes into the URL: it is still on its way when
+    the page is swapped."""
+    from calculators import data
+
+    D = "#calc-moe-design"
+    mixtral = json.dumps(data.models()["mixtral-8x7b"].config)
+    page.goto(page.base + "explainers/moe/")
+    settled(page, D)
+    swap = page.evaluate(REDRAW, [D, f"{D}-config", [mixtral]])
+    assert swap["replaced"]
+    page.wait_for_function("() => new URLSearchParams(location.search).get('moe-design.config')?.startsWith('z.')")
+    settled(page, D)
+    assert json.loads(page.input_value(f"{D}-config")) == json.loads(mixtral)
+    assert page.input_value(f"{D}-preset") == "custom"
+    assert page.text_content(f"{D} .calc-config-state") == "Your config loaded (MixtralForCausalLM)"
+    assert_cpython(page, D, "moe-design", {"config": mixtral})
 
 
 def test_a_tampered_link_gets_messages_not_a_broken_page(page) -> None:

@@ -189,7 +189,8 @@ function formatMB(bytes) {
 }
 
 class Widget {
-  constructor(el) {
+  // `carried`: the inputs of the widget this one replaces, when they are newer than the URL (see mountAll).
+  constructor(el, carried = null) {
     this.el = el;
     this.form = el.querySelector(".calc-form");
     this.statusText = el.querySelector(".calc-status-text");
@@ -245,6 +246,13 @@ class Widget {
     this.updateConfigSummary();
     this.showStatus();
     this.urlToken = 0;
+    this.urlBehind = false; // a config's write is still being deflated
+    if (carried) {
+      // The page was drawn again while an edit had not reached the URL yet: the edit comes over, and goes there.
+      this.publishURL(carried);
+      decodeConfig(carried).then((decoded) => this.applyState(decoded));
+      return;
+    }
     const state = readURLState(this.name);
     if (state.given) decodeConfig(state).then((decoded) => this.applyState(decoded));
   }
@@ -728,15 +736,36 @@ class Widget {
     this.say(`Downloaded ${this.name}-chart-${index + 1}.svg.`);
   }
 
-  toggleSensitivity(button) {
+  toggleSensitivity(button, scroll = true) {
     const panel = this.el.querySelector(".calc-sensitivity");
     this.sensitivity.open = panel.hidden;
     panel.hidden = !this.sensitivity.open;
     button.setAttribute("aria-expanded", String(this.sensitivity.open));
     if (this.sensitivity.open) {
       this.requestSensitivity();
-      panel.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      if (scroll) panel.scrollIntoView({ block: "nearest", behavior: "smooth" });
     }
+  }
+
+  // What the reader opened (the config, formulas and advanced folds, "Which inputs matter?" and its choices).
+  view() {
+    return {
+      open: Array.from(this.el.querySelectorAll("details"), (d) => d.open),
+      sensitivity: this.sensitivity.open ? Array.from(this.el.querySelectorAll(".calc-sensitivity select"), (s) => s.value) : null,
+    };
+  }
+
+  // The same page drawn again shows what was open, without scrolling to it.
+  restoreView(view) {
+    const details = this.el.querySelectorAll("details");
+    if (details.length === view.open.length) details.forEach((d, i) => { d.open = view.open[i]; });
+    const button = this.el.querySelector('[data-calc-action="sensitivity"]');
+    const selects = this.el.querySelectorAll(".calc-sensitivity select");
+    if (!view.sensitivity || !button || selects.length !== view.sensitivity.length) return;
+    selects.forEach((select, i) => {
+      if (Array.from(select.options).some((o) => o.value === view.sensitivity[i])) select.value = view.sensitivity[i];
+    });
+    this.toggleSensitivity(button, false);
   }
 
   // One sensitivity run at a time; an edit made meanwhile asks for one more when it ends.
@@ -842,8 +871,12 @@ class Widget {
     this.urlTimer = null;
     this.urlWritten = performance.now();
     if (!this.el.isConnected || location.pathname !== this.pathname) return;
-    const state = this.urlState();
+    this.publishURL(this.urlState());
+  }
+
+  publishURL(state) {
     const token = ++this.urlToken;
+    this.urlBehind = true;
     // Written at once, unless a pasted config must first be deflated (which takes a moment).
     if (state.config === null) this.commitURL(state, { text: null, note: "" });
     else {
@@ -853,7 +886,17 @@ class Widget {
     }
   }
 
+  // The inputs the URL does not hold yet (an edit's write waits, or a config is being deflated), taken from a
+  // widget the page no longer shows; null if the URL is current.
+  unwritten() {
+    if (!(this.urlTimer || this.urlBehind) || location.pathname !== this.pathname) return null;
+    clearTimeout(this.urlTimer);
+    this.urlTimer = null;
+    return this.urlState();
+  }
+
   commitURL(state, config) {
+    this.urlBehind = false;
     const params = new URLSearchParams(location.search);
     for (const key of Array.from(params.keys())) if (key.startsWith(`${this.name}.`)) params.delete(key);
     if (state.preset) params.set(`${this.name}.preset`, state.preset);
@@ -1182,16 +1225,28 @@ function parsed(el) {
   return false;
 }
 
+// Material draws a page again when the reader stays on it, too: the first time an anchor is followed after the page
+// was loaded, it fetches the same page and swaps it in. The new widgets read their inputs from the URL; an edit whose
+// write was still waiting then would be lost, so the old widget hands it over, with what the reader had opened.
 function mountAll() {
+  const carried = new Map();
+  const views = new Map();
   for (const w of Array.from(engine.widgets)) {
     if (w.el.isConnected) continue;
+    if (w.pathname === location.pathname) views.set(w.name, w.view());
+    const state = w.unwritten();
+    if (state) carried.set(w.name, state);
     w.forget(); // its queued edits are dropped
     engine.widgets.delete(w);
   }
   const elements = Array.from(document.querySelectorAll(".calc[data-calc]"));
   for (const el of elements) {
     if (mounted.has(el) || !parsed(el)) continue;
-    const widget = new Widget(el);
+    const name = el.dataset.calcName || el.dataset.calc;
+    const widget = new Widget(el, carried.get(name) || null);
+    if (views.has(name)) widget.restoreView(views.get(name));
+    carried.delete(name);
+    views.delete(name);
     mounted.set(el, widget);
     engine.widgets.add(widget);
     const wake = () => startEngine(el); // also retries after a failure
