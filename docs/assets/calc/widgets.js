@@ -184,6 +184,11 @@ function whenReady() {
   });
 }
 
+// A widget's name in URLs: its calculator's id, unless the page has two widgets of one calculator.
+function widgetName(el) {
+  return el.dataset.calcName || el.dataset.calc;
+}
+
 function formatMB(bytes) {
   return (bytes / 1e6).toFixed(1);
 }
@@ -215,7 +220,7 @@ class Widget {
     const preset = this.presetSelect ? this.presetSelect.value : "custom";
     this.source = { kind: preset !== "custom" ? "preset" : "own", refill: false };
     this.id = el.dataset.calc;
-    this.name = el.dataset.calcName || this.id;
+    this.name = widgetName(el);
     this.pathname = location.pathname;
     // Where the page started (the inputs of the widget's block), and what the preset fields were last filled
     // with: the URL holds what differs from these. `origin` is the preset (or "config") they were filled from.
@@ -246,7 +251,7 @@ class Widget {
     this.updateConfigSummary();
     this.showStatus();
     this.urlToken = 0;
-    this.urlBehind = false; // a config's write is still being deflated
+    this.urlBehind = false; // true while a write waits for its config to be deflated
     if (carried) {
       // The page was drawn again while an edit had not reached the URL yet: the edit comes over, and goes there.
       this.publishURL(carried);
@@ -1242,7 +1247,7 @@ function mountAll() {
   const elements = Array.from(document.querySelectorAll(".calc[data-calc]"));
   for (const el of elements) {
     if (mounted.has(el) || !parsed(el)) continue;
-    const name = el.dataset.calcName || el.dataset.calc;
+    const name = widgetName(el);
     const widget = new Widget(el, carried.get(name) || null);
     if (views.has(name)) widget.restoreView(views.get(name));
     carried.delete(name);
